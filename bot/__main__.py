@@ -1,0 +1,79 @@
+"""Command line: `python -m bot` runs the bot; `python -m bot import-talks FILE.csv` imports."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.texts import plain
+
+EXIT_CONFIG_ERROR = 2
+
+
+def load_settings() -> Settings:
+    """Reads the configuration, or explains in one paragraph what is missing and exits 2."""
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = str(error["loc"][0]).upper() if error["loc"] else ""
+            if error["type"] == "missing" and name == "TELEGRAM_BOT_TOKEN":
+                print(plain("cli.missing_token"), file=sys.stderr)
+                raise SystemExit(EXIT_CONFIG_ERROR) from None
+            problems.append(f"{name}: {error['msg']}")
+        print(plain("cli.bad_config", problems="; ".join(problems)), file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG_ERROR) from None
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=getattr(logging, level)
+    )
+    for noisy in ("httpx", "apscheduler", "alembic", "telegram.ext.Application"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))
+
+
+def run_bot(settings: Settings) -> None:
+    from bot.app import build_application
+    from bot.migrate import upgrade_database
+
+    upgrade_database(settings.database_url)
+    application = build_application(settings)
+    application.run_polling(drop_pending_updates=False, close_loop=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=plain("cli.description"))
+    commands = parser.add_subparsers(dest="command")
+    importer = commands.add_parser("import-talks", help=plain("cli.import_help"))
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--move-to-future", action="store_true", help=plain("cli.shift_help"))
+    commands.add_parser("migrate", help=plain("cli.migrate_help"))
+    args = parser.parse_args(argv)
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    if args.command == "import-talks":
+        from bot.cli_import import run_import
+        from bot.migrate import upgrade_database
+
+        upgrade_database(settings.database_url)
+        return asyncio.run(run_import(settings, args.file, move_to_future=args.move_to_future))
+    if args.command == "migrate":
+        from bot.migrate import upgrade_database
+
+        upgrade_database(settings.database_url)
+        return 0
+    run_bot(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Builds the configured python-telegram-bot Application: the one place where things are wired."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import RUNTIME_KEY, BotContext, Runtime
+from bot.db import create_engine, make_session_factory
+from bot.pacing import Pacer
+from bot.scheduler import schedule_sender
+from handlers import common, enrollment, profile, signup, talks
+
+logger = logging.getLogger(__name__)
+
+
+def api_urls(base: str) -> tuple[str, str]:
+    """Turns TELEGRAM_API_BASE_URL (the server's root) into PTB's base_url and base_file_url."""
+    root = base.rstrip("/")
+    if root.endswith("/bot"):
+        root = root[: -len("/bot")]
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+def build_application(
+    settings: Settings, request: BaseRequest | None = None, *, clock: Clock | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if settings.telegram_api_base_url:
+        base_url, base_file_url = api_urls(settings.telegram_api_base_url)
+        builder = builder.base_url(base_url).base_file_url(base_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+
+    engine = create_engine(settings.database_url)
+    application.bot_data[RUNTIME_KEY] = Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        clock=clock or SystemClock(),
+        pacer=Pacer(settings.send_rate_per_second),
+    )
+
+    # Order matters: the sign-up conversation must see its buttons and replies before the
+    # generic handlers, and the fallbacks (unknown commands, stale buttons) come last.
+    for handlers in (
+        common.HANDLERS,
+        signup.HANDLERS,
+        talks.HANDLERS,
+        enrollment.HANDLERS,
+        profile.HANDLERS,
+        common.FALLBACK_HANDLERS,
+    ):
+        application.add_handlers(handlers)
+    application.add_error_handler(common.on_error)
+    schedule_sender(application)
+    return application
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await application.bot.set_my_commands(common.bot_commands())
+    logger.info("bot @%s ready", application.bot.username)
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await dispose(application)
+
+
+async def dispose(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Closes the database connections."""
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    await runtime.engine.dispose()

@@ -1,0 +1,116 @@
+"""Configuration from the environment or a `.env` file.
+
+The variable names are a public contract with the office's deployment: keep them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/defensoria.db"
+
+_OFFSET_PATTERN = re.compile(r"^(\d+)\s*([dhm])$")
+_OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def parse_offsets(raw: str) -> tuple[timedelta, ...]:
+    """Parses `24h,1h,30m,2d` into distinct, positive offsets, largest first."""
+    offsets: set[timedelta] = set()
+    for part in raw.split(","):
+        part = part.strip().lower()
+        if not part:
+            continue
+        match = _OFFSET_PATTERN.match(part)
+        if not match or int(match.group(1)) == 0:
+            raise ValueError(
+                f"'{part}' no es un intervalo válido; usa un número positivo seguido de "
+                "d (días), h (horas) o m (minutos), por ejemplo 24h,1h"
+            )
+        offsets.add(timedelta(**{_OFFSET_UNITS[match.group(2)]: int(match.group(1))}))
+    if not offsets:
+        raise ValueError("indica al menos un intervalo, por ejemplo 24h,1h")
+    return tuple(sorted(offsets, reverse=True))
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr
+    telegram_api_base_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    timezone: str = "America/Mexico_City"
+    log_level: str = "INFO"
+    reminder_offsets: Annotated[tuple[timedelta, ...], NoDecode] = Field(
+        default=(timedelta(hours=24), timedelta(hours=1))
+    )
+    reminder_scan_seconds: float = Field(default=60, gt=0)
+    send_rate_per_second: float = Field(default=25, gt=0, le=30)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("TELEGRAM_BOT_TOKEN está vacío")
+        return value
+
+    @field_validator("telegram_api_base_url", mode="before")
+    @classmethod
+    def _blank_base_url_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(
+                int(part) for part in value.replace(";", ",").split(",") if part.strip()
+            )
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("reminder_offsets", mode="before")
+    @classmethod
+    def _parse_offsets(cls, value: object) -> object:
+        return parse_offsets(value) if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"zona horaria desconocida: {value}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("usa DEBUG, INFO, WARNING, ERROR o CRITICAL")
+        return level
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def is_staff(self, telegram_user_id: int | None) -> bool:
+        return telegram_user_id is not None and telegram_user_id in self.admin_ids
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]

@@ -1,0 +1,61 @@
+"""The typed callback context: handlers reach settings, database and clock through it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.pacing import Pacer
+
+if TYPE_CHECKING:
+    from bot.faq import FaqEngine
+
+RUNTIME_KEY = "runtime"
+
+
+@dataclass
+class Runtime:
+    """What every handler and job needs, created once per Application."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    clock: Clock
+    pacer: Pacer
+    faq: FaqEngine | None = None
+    health: dict[str, datetime] = field(default_factory=dict)
+    sender_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with typed access to the Runtime."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.bot_data[RUNTIME_KEY]  # type: ignore[no-any-return]
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
+
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
+
+    def unit_of_work(self):  # type: ignore[no-untyped-def]
+        """One session and one transaction: ``async with context.unit_of_work() as s:``."""
+        return self.runtime.session_factory.begin()

@@ -1,0 +1,223 @@
+"""The database schema: talks, servants, enrollments and the notification outbox."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.db import Base
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware, on SQLite too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum_class: type[StrEnum], length: int = 20) -> Enum:
+    return Enum(
+        enum_class,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def _new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+class Modality(StrEnum):
+    VIRTUAL = "virtual"
+    PRESENCIAL = "presencial"
+
+
+class TalkStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class EnrollmentStatus(StrEnum):
+    ENROLLED = "enrolled"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+class Talk(Base):
+    __tablename__ = "talks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_key: Mapped[str | None] = mapped_column(String(250), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    speaker: Mapped[str] = mapped_column(String(200))
+    organizer: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    duration_min: Mapped[int] = mapped_column(Integer)
+    modality: Mapped[Modality] = mapped_column(_enum(Modality))
+    meeting_link: Mapped[str | None] = mapped_column(String(500))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    capacity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[TalkStatus] = mapped_column(_enum(TalkStatus), default=TalkStatus.SCHEDULED)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    """Bumped on every change a calendar must see (iCalendar SEQUENCE)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_min)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == TalkStatus.CANCELLED
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at
+
+
+class Servant(Base):
+    """A public servant who accepted the privacy notice. No row exists before that."""
+
+    __tablename__ = "servants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    privacy_version: Mapped[str] = mapped_column(String(20))
+    privacy_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    full_name: Mapped[str | None] = mapped_column(String(120))
+    dependency: Mapped[str | None] = mapped_column(String(160))
+    email: Mapped[str | None] = mapped_column(String(254))
+    unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set when Telegram says the servant blocked the bot; no more messages are tried."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    @property
+    def has_profile(self) -> bool:
+        return bool(self.full_name and self.dependency)
+
+
+class Enrollment(Base):
+    """A servant's place in a talk: a seat, a place in line, or a cancelled one.
+
+    `queued_at` orders the waiting list; it is reset whenever the servant (re)joins it.
+    """
+
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("talk_id", "servant_id"),
+        Index("ix_enrollments_talk_status_queue", "talk_id", "status", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"))
+    servant_id: Mapped[int] = mapped_column(
+        ForeignKey("servants.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus))
+    uid: Mapped[str] = mapped_column(String(64), unique=True, default=_new_uid)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    talk: Mapped[Talk] = relationship(lazy="raise")
+    servant: Mapped[Servant] = relationship(lazy="raise")
+
+
+class DeliveryKind(StrEnum):
+    REMINDER = "reminder"
+    PROMOTED = "promoted"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    MISSED = "missed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+FINAL_DELIVERY_STATES = frozenset(
+    {
+        DeliveryState.SENT,
+        DeliveryState.SKIPPED,
+        DeliveryState.MISSED,
+        DeliveryState.FAILED,
+        DeliveryState.CANCELLED,
+    }
+)
+
+
+class Delivery(Base):
+    """A message the bot owes a servant — a reminder or a notice — kept until it ends.
+
+    This is the durable outbox: rows are written in the same transaction as the change
+    they announce, and the sender job claims and sends them, so nothing that must happen
+    lives only in memory. Reminders are unique per enrollment and offset.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "kind", "offset_minutes"),
+        Index("ix_deliveries_state_next_attempt", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[DeliveryKind] = mapped_column(_enum(DeliveryKind))
+    servant_id: Mapped[int] = mapped_column(
+        ForeignKey("servants.id", ondelete="CASCADE"), index=True
+    )
+    enrollment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE")
+    )
+    offset_minutes: Mapped[int | None] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[DeliveryState] = mapped_column(_enum(DeliveryState))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    """Why it was skipped, missed or cancelled, or the last error."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    servant: Mapped[Servant] = relationship(lazy="raise")
+    enrollment: Mapped[Enrollment | None] = relationship(lazy="raise")

@@ -1,0 +1,175 @@
+"""The sender: a JobQueue job that drains the outbox under Telegram's limits.
+
+Every `REMINDER_SCAN_SECONDS` it settles the rows that must not be sent, claims the due
+ones in batches and sends them through the shared Pacer. Outcomes:
+- sent; 429 → pause everyone for `retry_after` and try the same message again;
+- 403 (blocked) → the servant is marked unreachable, this and their pending rows stop;
+- 400 → failed with Telegram's reason (retrying would not help);
+- timeouts, network and 5xx errors → back to pending with back-off, failed after
+  MAX_ATTEMPTS. Every row ends sent, skipped, missed, cancelled or failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from bot.context import RUNTIME_KEY, Runtime
+from bot.models import Delivery, DeliveryState
+from bot.pacing import Pacer
+from bot.services import deliveries
+from handlers.notices import Outgoing, render_delivery
+
+logger = logging.getLogger(__name__)
+
+SENDER_JOB = "sender"
+BATCH_SIZE = 100
+MAX_RETRY_AFTER_ROUNDS = 20
+
+
+@dataclass
+class SenderStats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    throttled: int = 0
+    settled: dict[str, int] = field(default_factory=dict)
+
+
+def schedule_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    application.job_queue.run_repeating(  # type: ignore[union-attr]
+        _sender_job,
+        interval=runtime.settings.reminder_scan_seconds,
+        first=1,
+        name=SENDER_JOB,
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )
+
+
+def run_sender_now(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Runs the sender soon, outside its schedule (after a promotion, say)."""
+    job_queue = application.job_queue
+    if job_queue is not None and job_queue.scheduler.running:
+        job_queue.run_once(_sender_job, 0, name=f"{SENDER_JOB}-now")
+
+
+async def _sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await run_sender(context.application)
+
+
+async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> SenderStats:
+    """Sends everything that is due now; returns what happened. One run at a time."""
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    stats = SenderStats()
+    if runtime.sender_lock.locked():
+        return stats
+    async with runtime.sender_lock:
+        while True:
+            now = runtime.clock.now()
+            async with runtime.session_factory.begin() as session:
+                for reason, count in (
+                    await deliveries.settle_unsendable(session, now=now)
+                ).items():
+                    stats.settled[reason] = stats.settled.get(reason, 0) + count
+                batch = await deliveries.claim_due(session, now=now, limit=BATCH_SIZE)
+            runtime.health["last_scan"] = now
+            if not batch:
+                break
+            await asyncio.gather(
+                *(_deliver(application.bot, runtime, delivery, stats) for delivery in batch)
+            )
+    if stats.sent or stats.failed or stats.settled:
+        logger.info(
+            "sender: %d sent, %d failed, %d retried later, %d throttled, settled %s",
+            stats.sent,
+            stats.failed,
+            stats.retried,
+            stats.throttled,
+            stats.settled,
+        )
+    return stats
+
+
+async def _deliver(bot: Bot, runtime: Runtime, delivery: Delivery, stats: SenderStats) -> None:
+    now = runtime.clock.now()
+    chat_id = delivery.servant.chat_id
+    outgoing = render_delivery(delivery, tz=runtime.settings.tz, now=now)
+    state, reason = await _send(bot, runtime.pacer, chat_id, outgoing, stats)
+    async with runtime.session_factory.begin() as session:
+        now = runtime.clock.now()
+        if state == DeliveryState.PENDING:
+            state = await deliveries.retry_later(
+                session,
+                delivery_id=delivery.id,
+                attempts=delivery.attempts,
+                now=now,
+                error=reason or "",
+            )
+        elif reason == "blocked":
+            await deliveries.finish(
+                session, delivery_id=delivery.id, state=state, now=now, reason=reason
+            )
+            await deliveries.mark_unreachable(session, servant_id=delivery.servant_id, now=now)
+        else:
+            await deliveries.finish(
+                session, delivery_id=delivery.id, state=state, now=now, reason=reason
+            )
+    if state == DeliveryState.SENT:
+        stats.sent += 1
+    elif state == DeliveryState.FAILED:
+        stats.failed += 1
+    else:
+        stats.retried += 1
+
+
+async def _send(
+    bot: Bot, pacer: Pacer, chat_id: int, outgoing: Outgoing, stats: SenderStats
+) -> tuple[DeliveryState, str | None]:
+    """Sends one message (and its calendar file); returns the row's next state and reason."""
+    for _ in range(MAX_RETRY_AFTER_ROUNDS):
+        await pacer.wait(chat_id)
+        try:
+            await bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.markup)
+        except RetryAfter as exc:
+            stats.throttled += 1
+            pacer.pause(_seconds(exc.retry_after))
+            continue
+        except Forbidden:
+            return DeliveryState.FAILED, "blocked"
+        except BadRequest as exc:
+            return DeliveryState.FAILED, _short_reason(exc)
+        except NetworkError as exc:
+            return DeliveryState.PENDING, _short_reason(exc)
+        except TelegramError as exc:
+            return DeliveryState.PENDING, _short_reason(exc)
+        await _send_document(bot, pacer, chat_id, outgoing)
+        return DeliveryState.SENT, None
+    return DeliveryState.PENDING, "throttled"
+
+
+async def _send_document(bot: Bot, pacer: Pacer, chat_id: int, outgoing: Outgoing) -> None:
+    """Sends the attached calendar file; the notice itself already arrived, so a failure here
+    is logged, not retried."""
+    if outgoing.document is None:
+        return
+    await pacer.wait(chat_id)
+    try:
+        await bot.send_document(chat_id, outgoing.document, filename=outgoing.filename)
+    except TelegramError as exc:
+        logger.warning("calendar file not delivered: %s", type(exc).__name__)
+
+
+def _seconds(retry_after: object) -> float:
+    total = getattr(retry_after, "total_seconds", None)
+    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+
+
+def _short_reason(exc: TelegramError) -> str:
+    return f"{type(exc).__name__}: {exc.message}"[:300]

@@ -1,0 +1,278 @@
+"""The outbox of messages owed to servants: reminders and notices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.models import Delivery, DeliveryKind, DeliveryState, Enrollment, Servant, Talk
+
+
+def offset_minutes(offset: timedelta) -> int:
+    return int(offset.total_seconds() // 60)
+
+
+def queue_notice(
+    session: AsyncSession, *, kind: DeliveryKind, enrollment: Enrollment, now: datetime
+) -> Delivery:
+    """Queues a one-off notice about an enrollment, to be sent as soon as possible."""
+    delivery = Delivery(
+        kind=kind,
+        servant_id=enrollment.servant_id,
+        enrollment_id=enrollment.id,
+        due_at=now,
+        next_attempt_at=now,
+        state=DeliveryState.PENDING,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(delivery)
+    return delivery
+
+
+async def schedule_reminders(
+    session: AsyncSession,
+    *,
+    enrollment: Enrollment,
+    talk: Talk,
+    offsets: Sequence[timedelta],
+    now: datetime,
+) -> None:
+    """Creates (or re-arms) one reminder per offset for a seat that was just taken.
+
+    A reminder whose time has already passed when the seat is taken is recorded as
+    skipped ("enrolled_late"): someone who enrolls 30 minutes before the talk gets neither
+    the 24 h nor the 1 h reminder (pretix#3757). A reminder already sent stays sent.
+    """
+    existing = {
+        delivery.offset_minutes: delivery
+        for delivery in await session.scalars(
+            select(Delivery).where(
+                Delivery.enrollment_id == enrollment.id, Delivery.kind == DeliveryKind.REMINDER
+            )
+        )
+    }
+    for offset in offsets:
+        minutes = offset_minutes(offset)
+        due_at = talk.starts_at - offset
+        delivery = existing.get(minutes)
+        if delivery is None:
+            delivery = Delivery(
+                kind=DeliveryKind.REMINDER,
+                servant_id=enrollment.servant_id,
+                enrollment_id=enrollment.id,
+                offset_minutes=minutes,
+                attempts=0,
+                created_at=now,
+            )
+            session.add(delivery)
+        elif delivery.state == DeliveryState.SENT:
+            continue
+        delivery.due_at = due_at
+        delivery.next_attempt_at = due_at
+        delivery.attempts = 0
+        delivery.claimed_at = None
+        delivery.updated_at = now
+        if due_at > now:
+            delivery.state = DeliveryState.PENDING
+            delivery.reason = None
+            delivery.finished_at = None
+        else:
+            delivery.state = DeliveryState.SKIPPED
+            delivery.reason = "enrolled_late"
+            delivery.finished_at = now
+    await session.flush()
+
+
+async def cancel_pending(
+    session: AsyncSession, *, enrollment_id: int, now: datetime, reason: str
+) -> None:
+    """Cancels everything still owed for an enrollment (its seat was given back)."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.enrollment_id == enrollment_id, Delivery.state == DeliveryState.PENDING)
+        .values(state=DeliveryState.CANCELLED, reason=reason, finished_at=now, updated_at=now)
+    )
+
+
+STUCK_AFTER = timedelta(minutes=10)
+"""A row still `sending` this long after its claim was interrupted by a crash."""
+
+MAX_ATTEMPTS = 5
+MAX_LATE_FRACTION = 0.5
+"""A reminder late by more than half its offset is `missed` (see `settle_unsendable`)."""
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back-off before retrying after a timeout or a server error: 30 s, 1, 2, 4 min…"""
+    return timedelta(seconds=30 * 2 ** max(0, attempts - 1))
+
+
+def reminder_grace(offset_min: int) -> timedelta:
+    return timedelta(minutes=offset_min * MAX_LATE_FRACTION)
+
+
+async def settle_unsendable(session: AsyncSession, *, now: datetime) -> dict[str, int]:
+    """Closes, with a reason, the due rows that must not be sent, before any is claimed.
+
+    - talk cancelled → skipped "talk_cancelled"; talk started → skipped "talk_started";
+    - servant blocked the bot → skipped "unreachable";
+    - reminder due while the bot was down and late by more than half its offset → missed
+      (a 24 h reminder is still sent up to 12 h late, a 1 h reminder up to 30 min late, and
+      never once the talk has started);
+    - a row left `sending` by a crash for longer than STUCK_AFTER → failed "interrupted".
+      Delivery is at-most-once, as in Indico: after a crash we cannot know whether Telegram
+      accepted the message, and a reminder must never arrive twice.
+    """
+    counts: dict[str, int] = {}
+    due = (
+        await session.execute(
+            select(Delivery, Talk, Servant.unreachable_at)
+            .join(Enrollment, Delivery.enrollment_id == Enrollment.id, isouter=True)
+            .join(Talk, Enrollment.talk_id == Talk.id, isouter=True)
+            .join(Servant, Delivery.servant_id == Servant.id)
+            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
+        )
+    ).all()
+    for delivery, talk, unreachable_at in due:
+        verdict = _unsendable_reason(delivery, talk, unreachable_at, now)
+        if verdict is None:
+            continue
+        state, reason = verdict
+        _close(delivery, state, reason, now)
+        counts[reason] = counts.get(reason, 0) + 1
+    stuck = await session.execute(
+        update(Delivery)
+        .where(Delivery.state == DeliveryState.SENDING, Delivery.claimed_at < now - STUCK_AFTER)
+        .values(state=DeliveryState.FAILED, reason="interrupted", finished_at=now, updated_at=now)
+    )
+    if stuck.rowcount:
+        counts["interrupted"] = stuck.rowcount
+    await session.flush()
+    return counts
+
+
+def _unsendable_reason(
+    delivery: Delivery, talk: Talk | None, unreachable_at: datetime | None, now: datetime
+) -> tuple[DeliveryState, str] | None:
+    if unreachable_at is not None:
+        return DeliveryState.SKIPPED, "unreachable"
+    if talk is None:
+        return None
+    if talk.is_cancelled and delivery.kind == DeliveryKind.REMINDER:
+        return DeliveryState.SKIPPED, "talk_cancelled"
+    if talk.has_started(now):
+        return DeliveryState.SKIPPED, "talk_started"
+    if (
+        delivery.kind == DeliveryKind.REMINDER
+        and delivery.offset_minutes is not None
+        and now - delivery.due_at > reminder_grace(delivery.offset_minutes)
+    ):
+        return DeliveryState.MISSED, "late"
+    return None
+
+
+def _close(delivery: Delivery, state: DeliveryState, reason: str | None, now: datetime) -> None:
+    delivery.state = state
+    delivery.reason = reason
+    delivery.finished_at = now
+    delivery.updated_at = now
+
+
+async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> list[Delivery]:
+    """Claims up to `limit` due rows for this process (state pending → sending).
+
+    ``FOR UPDATE SKIP LOCKED`` lets two processes on PostgreSQL claim disjoint rows; the
+    conditional update (``WHERE state = 'pending'``) makes the claim safe even without it.
+    Returned rows come with their servant, enrollment and talk loaded.
+    """
+    ids = (
+        await session.scalars(
+            select(Delivery.id)
+            .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now)
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    if not ids:
+        return []
+    claimed = await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.state == DeliveryState.PENDING)
+        .values(
+            state=DeliveryState.SENDING,
+            claimed_at=now,
+            attempts=Delivery.attempts + 1,
+            updated_at=now,
+        )
+        .returning(Delivery.id)
+    )
+    claimed_ids = list(claimed.scalars())
+    if not claimed_ids:
+        return []
+    rows = await session.scalars(
+        select(Delivery)
+        .where(Delivery.id.in_(claimed_ids))
+        .options(
+            selectinload(Delivery.servant),
+            selectinload(Delivery.enrollment).selectinload(Enrollment.talk),
+        )
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)
+
+
+async def finish(
+    session: AsyncSession,
+    *,
+    delivery_id: int,
+    state: DeliveryState,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.SENDING)
+        .values(state=state, reason=reason, finished_at=now, updated_at=now)
+    )
+
+
+async def retry_later(
+    session: AsyncSession, *, delivery_id: int, attempts: int, now: datetime, error: str
+) -> DeliveryState:
+    """After a timeout or server error: back to pending with back-off, or failed at the limit."""
+    if attempts >= MAX_ATTEMPTS:
+        await finish(
+            session, delivery_id=delivery_id, state=DeliveryState.FAILED, now=now, reason=error
+        )
+        return DeliveryState.FAILED
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.SENDING)
+        .values(
+            state=DeliveryState.PENDING,
+            next_attempt_at=now + retry_delay(attempts),
+            reason=error,
+            updated_at=now,
+        )
+    )
+    return DeliveryState.PENDING
+
+
+async def mark_unreachable(session: AsyncSession, *, servant_id: int, now: datetime) -> None:
+    """The servant blocked the bot: stop every pending message to them."""
+    await session.execute(
+        update(Servant).where(Servant.id == servant_id).values(unreachable_at=now)
+    )
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.servant_id == servant_id, Delivery.state == DeliveryState.PENDING)
+        .values(state=DeliveryState.SKIPPED, reason="unreachable", finished_at=now, updated_at=now)
+    )

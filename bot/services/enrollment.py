@@ -1,0 +1,271 @@
+"""Enrolling, joining the waiting list, cancelling and promoting from the waiting list.
+
+Every change to a talk's seats first locks the talk's row (``SELECT … FOR UPDATE`` on
+PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` already serialises writers), then counts the
+seats. That makes enroll, cancel and promote atomic when many servants — or two bot
+processes — act on the same talk at once, with the count of enrollments as the single
+source of truth (no counter that could drift).
+
+Promotion from the waiting list is automatic: the first in line gets the seat at once and
+is told so, with a one-tap way to give it back. The talks are free and virtual, so an offer
+with a deadline (pretix's voucher) would only leave seats empty while nobody answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Servant, Talk
+from bot.services import deliveries
+from bot.services.errors import EnrollmentError
+
+
+class EnrollOutcome(StrEnum):
+    ENROLLED = "enrolled"
+    WAITING = "waiting"
+    ALREADY_ENROLLED = "already_enrolled"
+    ALREADY_WAITING = "already_waiting"
+
+
+@dataclass(frozen=True)
+class EnrollResult:
+    outcome: EnrollOutcome
+    enrollment: Enrollment
+    talk: Talk
+    waiting_position: int | None = None
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    enrollment: Enrollment
+    talk: Talk
+    was_waiting: bool
+    promoted: Sequence[Enrollment]
+
+
+@dataclass(frozen=True)
+class MyEnrollment:
+    enrollment: Enrollment
+    talk: Talk
+    waiting_position: int | None
+
+
+async def lock_talk(session: AsyncSession, talk_id: int) -> Talk | None:
+    """Loads a talk holding its row lock until the unit of work ends."""
+    return await session.scalar(
+        select(Talk)
+        .where(Talk.id == talk_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+async def _count(session: AsyncSession, talk_id: int, status: EnrollmentStatus) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(Enrollment.talk_id == talk_id, Enrollment.status == status)
+        )
+        or 0
+    )
+
+
+async def waiting_position(session: AsyncSession, enrollment: Enrollment) -> int:
+    ahead = await session.scalar(
+        select(func.count())
+        .select_from(Enrollment)
+        .where(
+            Enrollment.talk_id == enrollment.talk_id,
+            Enrollment.status == EnrollmentStatus.WAITING,
+            (Enrollment.queued_at < enrollment.queued_at)
+            | ((Enrollment.queued_at == enrollment.queued_at) & (Enrollment.id < enrollment.id)),
+        )
+    )
+    return (ahead or 0) + 1
+
+
+def _check_open(talk: Talk | None, now: datetime) -> Talk:
+    if talk is None:
+        raise EnrollmentError("not_found")
+    if talk.is_cancelled:
+        raise EnrollmentError("talk_cancelled")
+    if talk.has_started(now):
+        raise EnrollmentError("started")
+    return talk
+
+
+async def enroll(
+    session: AsyncSession,
+    *,
+    servant: Servant,
+    talk_id: int,
+    now: datetime,
+    join_waitlist: bool,
+    reminder_offsets: Sequence[timedelta],
+) -> EnrollResult:
+    """Takes a seat for the servant, or a place in line when full and `join_waitlist`.
+
+    Raises EnrollmentError with code not_found, talk_cancelled, started, profile_incomplete
+    or full (the talk is full and `join_waitlist` is false).
+    """
+    if not servant.has_profile:
+        raise EnrollmentError("profile_incomplete")
+    talk = _check_open(await lock_talk(session, talk_id), now)
+    enrollment = await session.scalar(
+        select(Enrollment).where(
+            Enrollment.talk_id == talk.id, Enrollment.servant_id == servant.id
+        )
+    )
+    if enrollment is not None and enrollment.status == EnrollmentStatus.ENROLLED:
+        return EnrollResult(EnrollOutcome.ALREADY_ENROLLED, enrollment, talk)
+    if enrollment is not None and enrollment.status == EnrollmentStatus.WAITING:
+        position = await waiting_position(session, enrollment)
+        return EnrollResult(EnrollOutcome.ALREADY_WAITING, enrollment, talk, position)
+
+    has_seat = await _count(session, talk.id, EnrollmentStatus.ENROLLED) < talk.capacity
+    if not has_seat and not join_waitlist:
+        raise EnrollmentError("full")
+    status = EnrollmentStatus.ENROLLED if has_seat else EnrollmentStatus.WAITING
+    if enrollment is None:
+        enrollment = Enrollment(talk_id=talk.id, servant_id=servant.id, created_at=now)
+        session.add(enrollment)
+    enrollment.status = status
+    enrollment.queued_at = now
+    enrollment.enrolled_at = now if has_seat else None
+    enrollment.promoted_at = None
+    enrollment.cancelled_at = None
+    enrollment.updated_at = now
+    await session.flush()
+    if has_seat:
+        await deliveries.schedule_reminders(
+            session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
+        )
+        return EnrollResult(EnrollOutcome.ENROLLED, enrollment, talk)
+    position = await waiting_position(session, enrollment)
+    return EnrollResult(EnrollOutcome.WAITING, enrollment, talk, position)
+
+
+async def cancel(
+    session: AsyncSession,
+    *,
+    servant: Servant,
+    talk_id: int,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> CancelResult:
+    """Gives back the servant's seat (or place in line) and promotes the next in line.
+
+    Raises EnrollmentError with code not_found, not_enrolled or started.
+    """
+    talk = await lock_talk(session, talk_id)
+    if talk is None:
+        raise EnrollmentError("not_found")
+    enrollment = await session.scalar(
+        select(Enrollment).where(
+            Enrollment.talk_id == talk.id,
+            Enrollment.servant_id == servant.id,
+            Enrollment.status != EnrollmentStatus.CANCELLED,
+        )
+    )
+    if enrollment is None:
+        raise EnrollmentError("not_enrolled")
+    if talk.has_started(now):
+        raise EnrollmentError("started")
+    was_waiting = enrollment.status == EnrollmentStatus.WAITING
+    enrollment.status = EnrollmentStatus.CANCELLED
+    enrollment.cancelled_at = now
+    enrollment.updated_at = now
+    await session.flush()
+    await deliveries.cancel_pending(
+        session, enrollment_id=enrollment.id, now=now, reason="enrollment_cancelled"
+    )
+    promoted = (
+        []
+        if was_waiting
+        else await promote_waiting(session, talk=talk, now=now, reminder_offsets=reminder_offsets)
+    )
+    return CancelResult(enrollment, talk, was_waiting, promoted)
+
+
+async def promote_waiting(
+    session: AsyncSession, *, talk: Talk, now: datetime, reminder_offsets: Sequence[timedelta]
+) -> list[Enrollment]:
+    """Moves the first in line into free seats and queues a notice for each.
+
+    The caller must hold the talk's lock (see `lock_talk`). Nobody is promoted into a talk
+    that was cancelled or has started.
+    """
+    if talk.is_cancelled or talk.has_started(now):
+        return []
+    free = talk.capacity - await _count(session, talk.id, EnrollmentStatus.ENROLLED)
+    if free <= 0:
+        return []
+    first_in_line = (
+        await session.scalars(
+            select(Enrollment)
+            .where(Enrollment.talk_id == talk.id, Enrollment.status == EnrollmentStatus.WAITING)
+            .order_by(Enrollment.queued_at, Enrollment.id)
+            .limit(free)
+        )
+    ).all()
+    for enrollment in first_in_line:
+        enrollment.status = EnrollmentStatus.ENROLLED
+        enrollment.enrolled_at = now
+        enrollment.promoted_at = now
+        enrollment.updated_at = now
+        deliveries.queue_notice(
+            session, kind=DeliveryKind.PROMOTED, enrollment=enrollment, now=now
+        )
+    await session.flush()
+    for enrollment in first_in_line:
+        await deliveries.schedule_reminders(
+            session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
+        )
+    return list(first_in_line)
+
+
+async def find_enrollment(
+    session: AsyncSession, *, servant_id: int, talk_id: int
+) -> Enrollment | None:
+    return await session.scalar(
+        select(Enrollment).where(
+            Enrollment.talk_id == talk_id, Enrollment.servant_id == servant_id
+        )
+    )
+
+
+async def my_enrollments(
+    session: AsyncSession, *, servant_id: int, now: datetime
+) -> list[MyEnrollment]:
+    """The servant's seats and places in line for talks that have not ended yet."""
+    rows = (
+        await session.scalars(
+            select(Enrollment)
+            .join(Enrollment.talk)
+            .where(
+                Enrollment.servant_id == servant_id,
+                Enrollment.status != EnrollmentStatus.CANCELLED,
+            )
+            .options(selectinload(Enrollment.talk))
+            .order_by(Talk.starts_at, Talk.id)
+        )
+    ).all()
+    mine = []
+    for enrollment in rows:
+        if enrollment.talk.ends_at <= now:
+            continue
+        position = (
+            await waiting_position(session, enrollment)
+            if enrollment.status == EnrollmentStatus.WAITING
+            else None
+        )
+        mine.append(MyEnrollment(enrollment, enrollment.talk, position))
+    return mine

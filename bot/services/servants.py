@@ -1,0 +1,159 @@
+"""Servants: privacy consent, the profile, and deleting one's data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Enrollment, EnrollmentStatus, Servant
+from bot.services import enrollment as enrollment_service
+from bot.services.errors import EnrollmentError, ProfileError
+
+MAX_NAME_LENGTH = 120
+MAX_DEPENDENCY_LENGTH = 160
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class DeletionSummary:
+    enrollments: int
+    seats_released: int
+
+
+async def get_servant(session: AsyncSession, telegram_user_id: int) -> Servant | None:
+    return await session.scalar(
+        select(Servant).where(Servant.telegram_user_id == telegram_user_id)
+    )
+
+
+async def accept_privacy(
+    session: AsyncSession, *, telegram_user_id: int, chat_id: int, version: str, now: datetime
+) -> Servant:
+    """Records that the servant accepted privacy notice `version` (creating the servant)."""
+    servant = await get_servant(session, telegram_user_id)
+    if servant is None:
+        servant = Servant(telegram_user_id=telegram_user_id, created_at=now)
+        session.add(servant)
+    servant.chat_id = chat_id
+    servant.privacy_version = version
+    servant.privacy_accepted_at = now
+    servant.unreachable_at = None
+    servant.updated_at = now
+    await session.flush()
+    return servant
+
+
+def _clean_text(raw: str) -> str:
+    text = "".join(ch for ch in raw if unicodedata.category(ch) not in {"Cc", "Cf", "Co", "Cs"})
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_full_name(raw: str) -> str:
+    """Validates a full name: letters required, at most 120 characters, spaces tidied."""
+    name = _clean_text(raw)
+    if not name:
+        raise ProfileError("name_empty")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ProfileError("name_too_long", limit=MAX_NAME_LENGTH)
+    if name.startswith("/"):
+        raise ProfileError("name_is_command")
+    if sum(ch.isalpha() for ch in name) < 2:
+        raise ProfileError("name_invalid")
+    return name
+
+
+def clean_dependency(raw: str) -> str:
+    dependency = _clean_text(raw)
+    if not dependency or dependency.startswith("/"):
+        raise ProfileError("dependency_empty")
+    if len(dependency) > MAX_DEPENDENCY_LENGTH:
+        raise ProfileError("dependency_too_long", limit=MAX_DEPENDENCY_LENGTH)
+    return dependency
+
+
+def clean_email(raw: str) -> str:
+    """Validates the syntax of an e-mail address (no DNS lookup: the bot may be offline)."""
+    candidate = raw.strip()
+    if len(candidate) > 254:
+        raise ProfileError("email_invalid")
+    try:
+        return validate_email(candidate, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ProfileError("email_invalid") from exc
+
+
+async def update_profile(
+    session: AsyncSession,
+    *,
+    servant: Servant,
+    now: datetime,
+    full_name: str | None = None,
+    dependency: str | None = None,
+    email: str | None = None,
+    clear_email: bool = False,
+) -> Servant:
+    if full_name is not None:
+        servant.full_name = clean_full_name(full_name)
+    if dependency is not None:
+        servant.dependency = clean_dependency(dependency)
+    if email is not None:
+        servant.email = clean_email(email)
+    if clear_email:
+        servant.email = None
+    servant.updated_at = now
+    await session.flush()
+    return servant
+
+
+async def delete_servant_data(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> DeletionSummary | None:
+    """Deletes the servant's profile, consent, enrollments and pending messages.
+
+    Seats in talks that have not started are given back first, so the next person in line
+    is promoted exactly as if the servant had cancelled. Returns None when there was no
+    data to delete.
+    """
+    servant = await get_servant(session, telegram_user_id)
+    if servant is None:
+        return None
+    active = (
+        await session.scalars(
+            select(Enrollment).where(
+                Enrollment.servant_id == servant.id,
+                Enrollment.status != EnrollmentStatus.CANCELLED,
+            )
+        )
+    ).all()
+    released = 0
+    for enrollment in active:
+        try:
+            result = await enrollment_service.cancel(
+                session,
+                servant=servant,
+                talk_id=enrollment.talk_id,
+                now=now,
+                reminder_offsets=reminder_offsets,
+            )
+        except EnrollmentError:
+            continue
+        released += not result.was_waiting
+    total = len(
+        (
+            await session.scalars(select(Enrollment.id).where(Enrollment.servant_id == servant.id))
+        ).all()
+    )
+    await session.execute(delete(Servant).where(Servant.id == servant.id))
+    session.expunge_all()
+    return DeletionSummary(enrollments=total, seats_released=released)

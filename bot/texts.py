@@ -1,0 +1,76 @@
+"""Looks up the Spanish texts in `content/` and formats them safely for Telegram HTML.
+
+Templates may contain HTML tags; every value filled into them is escaped, so a name such
+as ``<b>Ana & "Luis"</b>`` is shown as typed and never breaks a message.
+"""
+
+from __future__ import annotations
+
+import html
+import tomllib
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from string import Formatter
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+MESSAGES_FILE = CONTENT_DIR / "messages.toml"
+LOCALE = "es_MX"
+
+
+class Markup(str):
+    """A string that is already safe HTML and must not be escaped again."""
+
+
+@cache
+def _messages() -> Mapping[str, Any]:
+    with MESSAGES_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def raw(key: str) -> Any:
+    """Returns the value stored under a dotted key (a string, list or table)."""
+    node: Any = _messages()
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            raise KeyError(f"missing text '{key}' in {MESSAGES_FILE.name}")
+        node = node[part]
+    return node
+
+
+def _escape(value: object) -> str:
+    return value if isinstance(value, Markup) else html.escape(str(value), quote=False)
+
+
+def t(key: str, **values: object) -> Markup:
+    """Renders the text under `key`, escaping every value for Telegram HTML."""
+    template = raw(key)
+    if not isinstance(template, str):
+        raise KeyError(f"text '{key}' is not a string")
+    return Markup(template.format_map({name: _escape(v) for name, v in values.items()}))
+
+
+def plain(key: str, **values: object) -> str:
+    """Renders a text without HTML escaping (button labels, file names, CLI output)."""
+    template = raw(key)
+    if not isinstance(template, str):
+        raise KeyError(f"text '{key}' is not a string")
+    return template.format_map({name: str(v) for name, v in values.items()})
+
+
+def placeholders(template: str) -> set[str]:
+    return {field for _, field, _, _ in Formatter().parse(template) if field}
+
+
+def format_when(moment: datetime, tz: ZoneInfo) -> str:
+    """Formats a UTC moment in the office's zone, e.g. "jueves 5 de marzo, 10:00 h"."""
+    return format_datetime(moment, raw("formats.datetime"), tzinfo=tz, locale=LOCALE)
+
+
+def format_date(moment: datetime, tz: ZoneInfo) -> str:
+    return format_datetime(moment, raw("formats.date"), tzinfo=tz, locale=LOCALE)

@@ -1,0 +1,61 @@
+"""The messages the sender delivers from the outbox: reminders and notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardMarkup
+
+from bot.calendar import enrollment_ics, ics_filename
+from bot.models import Delivery, DeliveryKind
+from bot.texts import Markup, format_when, plain, t
+from handlers import callbacks as cb
+from handlers import render
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    text: Markup
+    markup: InlineKeyboardMarkup | None = None
+    document: bytes | None = None
+    filename: str | None = None
+
+
+def offset_text(minutes: int) -> str:
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return plain("reminders.in_days_one" if days == 1 else "reminders.in_days", n=days)
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return plain("reminders.in_hours_one" if hours == 1 else "reminders.in_hours", n=hours)
+    return plain("reminders.in_minutes", n=minutes)
+
+
+def render_delivery(delivery: Delivery, *, tz: ZoneInfo, now: datetime) -> Outgoing:
+    """Builds the message for one outbox row (its enrollment and talk must be loaded)."""
+    enrollment = delivery.enrollment
+    assert enrollment is not None
+    talk = enrollment.talk
+    values = {
+        "title": talk.title,
+        "when": format_when(talk.starts_at, tz),
+        "access": render.access_text(talk),
+    }
+    cancel_button = render.keyboard(
+        [render.button("buttons.cannot_attend", cb.CANCEL_ASK, talk.id)]
+    )
+    if delivery.kind == DeliveryKind.REMINDER:
+        return Outgoing(
+            t("reminders.text", offset=offset_text(delivery.offset_minutes or 0), **values),
+            cancel_button,
+        )
+    if delivery.kind == DeliveryKind.PROMOTED:
+        return Outgoing(
+            t("notices.promoted", **values),
+            cancel_button,
+            enrollment_ics(talk, enrollment_uid=enrollment.uid, now=now),
+            ics_filename(talk),
+        )
+    raise ValueError(f"unknown delivery kind {delivery.kind}")

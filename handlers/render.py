@@ -1,0 +1,135 @@
+"""Builds the texts and keyboards shown for talks and enrollments."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.models import Enrollment, EnrollmentStatus, Modality, Talk
+from bot.services.talks import TalkPage
+from bot.texts import Markup, format_when, plain, t
+from handlers import callbacks as cb
+
+
+def button(label_key: str, action: str, *args: object, **values: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(plain(label_key, **values), callback_data=cb.data(action, *args))
+
+
+def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([row for row in rows if row])
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    return keyboard(
+        [button("buttons.talks", cb.TALK_PAGE, 0)],
+        [button("buttons.my_enrollments", cb.MY_ENROLLMENTS)],
+    )
+
+
+def seats_text(talk: Talk, seats_left: int) -> Markup:
+    if seats_left <= 0:
+        return t("talks.seats_full")
+    if seats_left == 1:
+        return t("talks.seats_one")
+    return t("talks.seats_left", seats=seats_left)
+
+
+def where_text(talk: Talk) -> Markup:
+    if talk.modality == Modality.VIRTUAL:
+        return t("talks.where_virtual")
+    return t("talks.where_presencial", venue=talk.venue or "")
+
+
+def access_text(talk: Talk) -> Markup:
+    """How to get in: the meeting link (only shown to the enrolled) or the venue."""
+    if talk.modality == Modality.VIRTUAL and talk.meeting_link:
+        return t("talks.access_link", link=talk.meeting_link)
+    return t("talks.access_venue", venue=talk.venue or "")
+
+
+def talk_list(page: TalkPage, tz: ZoneInfo) -> tuple[Markup, InlineKeyboardMarkup]:
+    if not page.talks:
+        return t("talks.none"), main_menu()
+    lines = [t("talks.list_header", page=page.page + 1, pages=page.pages)]
+    buttons = []
+    for number, talk in enumerate(page.talks, start=page.page * len(page.talks) + 1):
+        left = max(0, talk.capacity - page.seats_taken.get(talk.id, 0))
+        lines.append(
+            t(
+                "talks.list_item",
+                number=number,
+                title=talk.title,
+                when=format_when(talk.starts_at, tz),
+                where=where_text(talk),
+                seats=seats_text(talk, left),
+            )
+        )
+        buttons.append(
+            [
+                button(
+                    "buttons.talk_item",
+                    cb.TALK_DETAIL,
+                    talk.id,
+                    number=number,
+                    title=short(talk.title),
+                )
+            ]
+        )
+    navigation = []
+    if page.page > 0:
+        navigation.append(button("buttons.previous", cb.TALK_PAGE, page.page - 1))
+    if page.page + 1 < page.pages:
+        navigation.append(button("buttons.next", cb.TALK_PAGE, page.page + 1))
+    return Markup("\n\n".join(lines)), keyboard(*buttons, navigation)
+
+
+def short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def talk_detail(
+    talk: Talk,
+    *,
+    seats_left: int,
+    enrollment: Enrollment | None,
+    tz: ZoneInfo,
+    started: bool,
+    waiting_position: int | None = None,
+) -> tuple[Markup, InlineKeyboardMarkup]:
+    status = enrollment.status if enrollment else None
+    parts = [
+        t(
+            "talks.detail",
+            title=talk.title,
+            topic=talk.topic,
+            when=format_when(talk.starts_at, tz),
+            duration=talk.duration_min,
+            speaker=talk.speaker,
+            organizer=talk.organizer,
+            where=where_text(talk),
+        )
+    ]
+    if talk.description:
+        parts.append(t("talks.description", description=talk.description))
+    rows: list[list[InlineKeyboardButton]] = []
+    if talk.is_cancelled:
+        parts.append(t("talks.state_cancelled"))
+    elif started:
+        parts.append(t("talks.state_started"))
+    elif status == EnrollmentStatus.ENROLLED:
+        parts.append(t("talks.state_enrolled"))
+        parts.append(access_text(talk))
+        rows.append([button("buttons.calendar", cb.CALENDAR, talk.id)])
+        rows.append([button("buttons.cancel_enrollment", cb.CANCEL_ASK, talk.id)])
+    elif status == EnrollmentStatus.WAITING:
+        parts.append(t("talks.state_waiting", position=waiting_position or "?"))
+        rows.append([button("buttons.leave_waitlist", cb.CANCEL_ASK, talk.id)])
+    else:
+        parts.append(seats_text(talk, seats_left))
+        if seats_left > 0:
+            rows.append([button("buttons.enroll", cb.ENROLL, talk.id)])
+        else:
+            rows.append([button("buttons.join_waitlist", cb.JOIN_WAITLIST, talk.id)])
+    rows.append([button("buttons.back_to_list", cb.TALK_PAGE, 0)])
+    return Markup("\n\n".join(parts)), keyboard(*rows)

@@ -1,0 +1,207 @@
+"""The sign-up conversation: privacy notice → name → dependencia → e-mail → enrollment.
+
+It starts from *Inscribirme* (or the waiting-list button), from /mis_datos, or from an
+edit button of /mis_datos. Commands and other buttons keep working in the middle of it;
+/cancelar leaves it.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import BotContext
+from bot.services import servants
+from bot.services.errors import ProfileError
+from bot.texts import raw, t
+from handlers import callbacks as cb
+from handlers import enrollment, profile, render
+from handlers.profile import DEPENDENCY, EMAIL, NAME, PRIVACY
+from handlers.replies import acknowledge, respond
+
+CONVERSATION_TIMEOUT_SECONDS = 15 * 60
+END = ConversationHandler.END
+
+
+async def accept_privacy(update: Update, context: BotContext) -> int:
+    """Stores the consent (with the notice's version) and goes on to the profile."""
+    await acknowledge(update)
+    async with context.unit_of_work() as session:
+        servant = await servants.accept_privacy(
+            session,
+            telegram_user_id=update.effective_user.id,
+            chat_id=update.effective_chat.id,
+            version=raw("privacy.version"),
+            now=context.now(),
+        )
+        has_profile = servant.has_profile
+    await respond(update, t("privacy.accepted"))
+    if has_profile:
+        return await _finish(update, context)
+    return await profile.ask_name(update, context)
+
+
+async def decline_privacy(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    profile.forget_flow(context)
+    await respond(update, t("privacy.declined"), render.main_menu())
+    return END
+
+
+async def start_edit(update: Update, context: BotContext) -> int:
+    """Asks again for one field of the profile (from the /mis_datos buttons)."""
+    await acknowledge(update)
+    field = context.match.group(1)
+    profile.forget_flow(context)
+    profile.start_editing(context, field)
+    async with context.unit_of_work() as session:
+        servant = await servants.get_servant(session, update.effective_user.id)
+    if servant is None:
+        return await profile.ask_privacy(update, context)
+    asks = {"name": profile.ask_name, "dependency": profile.ask_dependency}
+    return await asks.get(field, profile.ask_email)(update, context)
+
+
+async def _save(update: Update, context: BotContext, **values: str | bool) -> bool:
+    """Saves one profile field; on invalid input explains why and returns False."""
+    try:
+        async with context.unit_of_work() as session:
+            servant = await servants.get_servant(session, update.effective_user.id)
+            if servant is None:
+                await respond(update, t("profile_error.no_consent"), render.main_menu())
+                return False
+            await servants.update_profile(session, servant=servant, now=context.now(), **values)  # type: ignore[arg-type]
+    except ProfileError as error:
+        await respond(update, t(error.text_key, **error.details), edit=False)
+        return False
+    return True
+
+
+async def _next_or_finish(update: Update, context: BotContext, ask_next) -> int:  # type: ignore[no-untyped-def]
+    if profile.editing_field(context):
+        return await _finish(update, context)
+    return await ask_next(update, context)
+
+
+async def receive_name(update: Update, context: BotContext) -> int:
+    if not await _save(update, context, full_name=update.message.text or ""):
+        return NAME
+    return await _next_or_finish(update, context, profile.ask_dependency)
+
+
+async def choose_dependency(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    options = profile.dependencies()
+    index = cb.int_arg(context.match)
+    if index >= len(options):
+        return await profile.ask_dependency(update, context)
+    await respond(update, t("profile.dependency_chosen", dependency=options[index]))
+    if not await _save(update, context, dependency=options[index]):
+        return DEPENDENCY
+    return await _next_or_finish(update, context, profile.ask_email)
+
+
+async def other_dependency(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    await respond(update, t("profile.type_dependency"))
+    return DEPENDENCY
+
+
+async def receive_dependency(update: Update, context: BotContext) -> int:
+    if not await _save(update, context, dependency=update.message.text or ""):
+        return DEPENDENCY
+    return await _next_or_finish(update, context, profile.ask_email)
+
+
+async def receive_email(update: Update, context: BotContext) -> int:
+    if not await _save(update, context, email=update.message.text or ""):
+        return EMAIL
+    return await _finish(update, context)
+
+
+async def skip_email(update: Update, context: BotContext) -> int:
+    await acknowledge(update)
+    await _save(update, context, clear_email=True)
+    await respond(update, t("profile.email_skipped"))
+    return await _finish(update, context)
+
+
+async def _finish(update: Update, context: BotContext) -> int:
+    """Ends the flow: enrolls in the pending talk, or confirms the saved data."""
+    if profile.editing_field(context):
+        profile.forget_flow(context)
+    if profile.has_pending_talk(context):
+        await respond(update, t("profile.saved_enrolling"), edit=False)
+        await enrollment.enroll_pending(update, context)
+    else:
+        await respond(update, t("profile.saved"), render.main_menu(), edit=False)
+    return END
+
+
+async def cancel_flow(update: Update, context: BotContext) -> int:
+    """/cancelar inside the conversation: forget the flow; what was saved stays saved."""
+    profile.forget_flow(context)
+    await respond(update, t("common.cancelled"), render.main_menu())
+    return END
+
+
+async def expect_text(update: Update, context: BotContext) -> None:
+    """Something other than text (a sticker, a photo…) arrived while waiting for an answer."""
+    await respond(update, t("profile.expect_text"))
+
+
+async def timed_out(update: Update, context: BotContext) -> None:
+    profile.forget_flow(context)
+
+
+TEXT = filters.TEXT & ~filters.COMMAND
+
+SIGNUP = ConversationHandler(
+    name="signup",
+    entry_points=[
+        *enrollment.ENROLL_ENTRY_POINTS,
+        CommandHandler("mis_datos", profile.show_my_data),
+        CallbackQueryHandler(accept_privacy, pattern=cb.pattern(cb.PRIVACY_ACCEPT)),
+        CallbackQueryHandler(
+            start_edit,
+            pattern=cb.pattern(cb.PROFILE_EDIT, with_arg=True, arg="name|dependency|email"),
+        ),
+    ],
+    states={
+        PRIVACY: [
+            CallbackQueryHandler(accept_privacy, pattern=cb.pattern(cb.PRIVACY_ACCEPT)),
+            CallbackQueryHandler(decline_privacy, pattern=cb.pattern(cb.PRIVACY_DECLINE)),
+        ],
+        NAME: [MessageHandler(TEXT, receive_name)],
+        DEPENDENCY: [
+            CallbackQueryHandler(
+                choose_dependency, pattern=cb.pattern(cb.DEPENDENCY, with_arg=True)
+            ),
+            CallbackQueryHandler(other_dependency, pattern=cb.pattern(cb.DEPENDENCY_OTHER)),
+            MessageHandler(TEXT, receive_dependency),
+        ],
+        EMAIL: [
+            CallbackQueryHandler(skip_email, pattern=cb.pattern(cb.EMAIL_SKIP)),
+            MessageHandler(TEXT, receive_email),
+        ],
+        ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
+    },
+    fallbacks=[
+        CommandHandler("cancelar", cancel_flow),
+        MessageHandler(~filters.COMMAND & ~filters.TEXT, expect_text),
+    ],
+    allow_reentry=True,
+    conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
+)
+
+HANDLERS: list[BaseHandler] = [
+    SIGNUP,
+    CallbackQueryHandler(decline_privacy, pattern=cb.pattern(cb.PRIVACY_DECLINE)),
+]

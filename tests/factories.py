@@ -1,0 +1,73 @@
+"""Plain factories for rows the tests need."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.models import Modality, Servant, Talk, TalkStatus
+
+_numbers = itertools.count(1)
+
+
+async def make_talk(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    starts_at: datetime,
+    capacity: int = 30,
+    title: str | None = None,
+    modality: Modality = Modality.VIRTUAL,
+    status: TalkStatus = TalkStatus.SCHEDULED,
+    duration_min: int = 90,
+) -> Talk:
+    number = next(_numbers)
+    async with session_factory.begin() as session:
+        talk = Talk(
+            import_key=f"test-{number}",
+            title=title or f"Plática de prueba {number}",
+            topic="Derechos humanos",
+            description="Una plática para servidores públicos.",
+            speaker="Lic. Laura Pérez",
+            organizer="Defensoría Municipal de Derechos Humanos",
+            starts_at=starts_at,
+            duration_min=duration_min,
+            modality=modality,
+            meeting_link="https://meet.example.org/abc-defg"
+            if modality == Modality.VIRTUAL
+            else None,
+            venue="Palacio Municipal, Sala de Cabildo"
+            if modality == Modality.PRESENCIAL
+            else None,
+            capacity=capacity,
+            status=status,
+            sequence=0,
+            created_at=starts_at - timedelta(days=30),
+            updated_at=starts_at - timedelta(days=30),
+        )
+        session.add(talk)
+    return talk
+
+
+async def make_servant(
+    session_factory: async_sessionmaker[AsyncSession],
+    *,
+    telegram_user_id: int,
+    now: datetime,
+    full_name: str = "María López",
+    dependency: str = "Tesorería Municipal",
+) -> Servant:
+    async with session_factory.begin() as session:
+        servant = Servant(
+            telegram_user_id=telegram_user_id,
+            chat_id=telegram_user_id,
+            privacy_version="2026-11",
+            privacy_accepted_at=now,
+            full_name=full_name,
+            dependency=dependency,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(servant)
+    return servant

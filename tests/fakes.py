@@ -1,0 +1,159 @@
+"""An in-process fake of the Telegram Bot API (a PTB BaseRequest) that records every call."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.error import TimedOut
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 700000001,
+    "is_bot": True,
+    "first_name": "Defensoría",
+    "username": "defensoria_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+Responder = Callable[[str, dict[str, Any]], "tuple[int, dict[str, Any]] | None"]
+
+
+class Timeout(Exception):
+    """Returned by a responder to make the fake raise PTB's TimedOut."""
+
+
+@dataclass
+class Sent:
+    """One message as the user sees it (edits update it in place)."""
+
+    message_id: int
+    chat_id: int
+    text: str = ""
+    buttons: list[list[dict[str, Any]]] = field(default_factory=list)
+    document: bytes | None = None
+    filename: str | None = None
+    caption: str | None = None
+
+    def labels(self) -> list[str]:
+        return [button["text"] for row in self.buttons for button in row]
+
+
+class FakeBotApi(BaseRequest):
+    """Answers like Telegram: canned getMe, messages with increasing ids, and failures on demand.
+
+    `responder(method, params)` may return `(status, body)` to answer instead of the default,
+    or `Timeout` to simulate a timeout; it is how tests inject 429, 5xx and 403.
+    """
+
+    def __init__(self, responder: Responder | None = None) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.messages: dict[int, Sent] = {}
+        self.alerts: list[str] = []
+        self.responder = responder
+        self._ids = itertools.count(1000)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        files = request_data.multipart_data if request_data and request_data.contains_files else {}
+        if self.responder is not None:
+            answer = self.responder(api_method, params)
+            if answer is Timeout:
+                raise TimedOut("fake timeout")
+            if answer is not None:
+                status, body = answer  # type: ignore[misc]
+                return status, json.dumps(body).encode()
+        self.calls.append((api_method, params))
+        result = self.result_for(api_method, params, files or {})
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def result_for(self, api_method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        if api_method == "getMe":
+            return BOT_USER
+        if api_method == "getUpdates":
+            return []
+        if api_method in {"sendMessage", "sendDocument"}:
+            return self._record_message(api_method, params, files)
+        if api_method == "editMessageText":
+            sent = self.messages.get(int(params["message_id"]))
+            if sent is not None:
+                sent.text = params["text"]
+                sent.buttons = self._buttons(params)
+            return self._message_json(sent) if sent else True
+        if api_method == "answerCallbackQuery":
+            if params.get("text"):
+                self.alerts.append(params["text"])
+            return True
+        return True
+
+    def _record_message(
+        self, api_method: str, params: dict[str, Any], files: dict[str, Any]
+    ) -> dict[str, Any]:
+        sent = Sent(
+            message_id=next(self._ids),
+            chat_id=int(params["chat_id"]),
+            text=params.get("text", ""),
+            buttons=self._buttons(params),
+            caption=params.get("caption"),
+        )
+        if api_method == "sendDocument":
+            name, content, *_ = files.get("document", (None, b""))
+            sent.document = content
+            sent.filename = name
+        self.messages[sent.message_id] = sent
+        return self._message_json(sent)
+
+    @staticmethod
+    def _buttons(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        return (markup or {}).get("inline_keyboard", [])
+
+    @staticmethod
+    def _message_json(sent: Sent) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": {"id": sent.chat_id, "type": "private"},
+            "from": BOT_USER,
+        }
+        if sent.document is not None:
+            message["document"] = {"file_id": f"f{sent.message_id}", "file_unique_id": "u"}
+        else:
+            message["text"] = sent.text
+        if sent.buttons:
+            message["reply_markup"] = {"inline_keyboard": sent.buttons}
+        return message
+
+    def sent_to(self, chat_id: int) -> list[Sent]:
+        return [sent for sent in self.messages.values() if sent.chat_id == chat_id]
+
+    def methods(self) -> list[str]:
+        return [method for method, _ in self.calls]
