@@ -59,8 +59,8 @@ def build_application(
     # Order matters: the sign-up conversation must see its buttons and replies before the
     # generic handlers, and the fallbacks (unknown commands, stale buttons) come last.
     for handlers in (
-        common.HANDLERS,
         signup.HANDLERS,
+        common.HANDLERS,
         talks.HANDLERS,
         enrollment.HANDLERS,
         profile.HANDLERS,

@@ -101,15 +101,14 @@ class Chat:
         return await self._process({"update_id": next(_update_ids), "callback_query": callback})
 
     async def _process(self, data: dict[str, Any]) -> list[Sent]:
-        before = {sent.message_id: (sent.text, sent.buttons) for sent in self.messages}
+        mark = len(self.api.touched)
         await self.app.process_update(Update.de_json(data, self.app.bot))
-        changed = [
-            sent
-            for sent in self.messages
-            if sent.message_id not in before
-            or before[sent.message_id] != (sent.text, sent.buttons)
+        touched = dict.fromkeys(self.api.touched[mark:])
+        return [
+            self.api.messages[message_id]
+            for message_id in touched
+            if self.api.messages[message_id].chat_id == self.user_id
         ]
-        return changed
 
     @property
     def messages(self) -> list[Sent]:

@@ -12,6 +12,8 @@ from typing import Any
 
 import asyncpg
 import pytest
+from alembic import command
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,6 +21,7 @@ from bot import models  # noqa: F401
 from bot.app import build_application
 from bot.config import Settings
 from bot.db import Base, create_engine, make_session_factory
+from bot.migrate import alembic_config
 from tests.chat import Chat
 from tests.fakes import FakeBotApi
 
@@ -86,10 +89,18 @@ async def database_url(
         url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     engine = create_engine(url)
     async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.run_sync(Base.metadata.create_all)
+        await connection.run_sync(_reset_schema, url)
     await engine.dispose()
     yield url
+
+
+def _reset_schema(connection: Connection, url: str) -> None:
+    """Drops everything and builds the schema with the Alembic migrations, as production does."""
+    Base.metadata.drop_all(connection)
+    connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    config = alembic_config(url)
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
 
 
 @pytest.fixture

@@ -56,6 +56,8 @@ class FakeBotApi(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[int, Sent] = {}
         self.alerts: list[str] = []
+        self.touched: list[int] = []
+        """Ids of messages sent or edited, in order (an edit to the same text counts too)."""
         self.responder = responder
         self._ids = itertools.count(1000)
 
@@ -105,6 +107,7 @@ class FakeBotApi(BaseRequest):
             if sent is not None:
                 sent.text = params["text"]
                 sent.buttons = self._buttons(params)
+                self.touched.append(sent.message_id)
             return self._message_json(sent) if sent else True
         if api_method == "answerCallbackQuery":
             if params.get("text"):
@@ -127,6 +130,7 @@ class FakeBotApi(BaseRequest):
             sent.document = content
             sent.filename = name
         self.messages[sent.message_id] = sent
+        self.touched.append(sent.message_id)
         return self._message_json(sent)
 
     @staticmethod

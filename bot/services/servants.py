@@ -50,8 +50,18 @@ async def accept_privacy(
     return servant
 
 
+_KEPT_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+"""Zero-width (non-)joiners build emoji and some scripts; other format characters (bidi
+overrides, invisible spaces) only hide what a name really says."""
+
+
 def _clean_text(raw: str) -> str:
-    text = "".join(ch for ch in raw if unicodedata.category(ch) not in {"Cc", "Cf", "Co", "Cs"})
+    text = "".join(
+        ch
+        for ch in raw
+        if unicodedata.category(ch) not in {"Cc", "Cf", "Co", "Cs"}
+        or ch in _KEPT_FORMAT_CHARACTERS
+    )
     return _SPACES.sub(" ", text).strip()
 
 

@@ -1,0 +1,156 @@
+"""Labelled evaluation of the FAQ engine (used by the tests and ``benchmarks/faq.py``).
+
+Case files are TOML with ``[[case]]`` tables: ``split`` (``dev``/``holdout``),
+``kind`` (``entry``/``offtopic``/``crisis``), ``text`` and, for ``entry``, ``expected``.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.faq.engine import FaqEngine
+from bot.faq.models import Decision, FaqResult
+
+KINDS = frozenset({"entry", "offtopic", "crisis"})
+SPLITS = frozenset({"dev", "holdout"})
+
+
+@dataclass(frozen=True)
+class Case:
+    """One labelled message."""
+
+    text: str
+    kind: str
+    split: str
+    expected: str | None = None
+
+
+@dataclass
+class Report:
+    """Aggregated figures for a set of cases.
+
+    ``top1`` counts the entry the user would see first: the answer, the first
+    suggestion, or the entry attached to a crisis reply.
+    """
+
+    entries: int = 0
+    top1: int = 0
+    answered_right: int = 0
+    answered_wrong: int = 0
+    offtopic: int = 0
+    offtopic_answered: int = 0
+    crisis: int = 0
+    crisis_routed: int = 0
+    false_crisis: int = 0
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Top-1 accuracy over entry cases."""
+        return self.top1 / self.entries if self.entries else 1.0
+
+    @property
+    def answer_rate(self) -> float:
+        """Share of entry cases answered confidently and correctly."""
+        return self.answered_right / self.entries if self.entries else 1.0
+
+    @property
+    def wrong_answer_rate(self) -> float:
+        """Share of entry cases answered confidently with the wrong entry."""
+        return self.answered_wrong / self.entries if self.entries else 0.0
+
+    @property
+    def offtopic_rate(self) -> float:
+        """Share of off-topic cases that got a confident answer."""
+        return self.offtopic_answered / self.offtopic if self.offtopic else 0.0
+
+    @property
+    def crisis_recall(self) -> float:
+        """Share of crisis cases routed to ``CRISIS``."""
+        return self.crisis_routed / self.crisis if self.crisis else 1.0
+
+
+def load_cases(paths: Iterable[pathlib.Path]) -> list[Case]:
+    """Reads labelled cases from TOML files.
+
+    Args:
+        paths: Case files.
+
+    Returns:
+        All cases, in file order.
+
+    Raises:
+        ValueError: If a case is malformed.
+    """
+    cases: list[Case] = []
+    for path in paths:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        for index, raw in enumerate(data.get("case", [])):
+            kind, split = raw.get("kind"), raw.get("split")
+            if kind not in KINDS or split not in SPLITS or not isinstance(raw.get("text"), str):
+                raise ValueError(f"{path}: case #{index + 1} is malformed: {raw!r}")
+            expected = raw.get("expected")
+            if (kind == "entry") != isinstance(expected, str):
+                raise ValueError(f"{path}: case #{index + 1}: 'expected' only for entry cases")
+            cases.append(Case(raw["text"], kind, split, expected))
+    return cases
+
+
+def shown_entry_id(result: FaqResult) -> str | None:
+    """Returns the id of the first entry a user would see for a result."""
+    if result.entry is not None:
+        return result.entry.id
+    if result.suggestions:
+        return result.suggestions[0].id
+    return None
+
+
+def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
+    """Runs the engine over the cases.
+
+    Args:
+        engine: The engine under test.
+        cases: Labelled cases.
+
+    Returns:
+        The aggregated report, with a line per failure.
+    """
+    report = Report()
+    for case in cases:
+        result = engine.ask(case.text)
+        shown = shown_entry_id(result)
+        if case.kind == "crisis":
+            report.crisis += 1
+            if result.decision is Decision.CRISIS:
+                report.crisis_routed += 1
+            else:
+                report.failures.append(f"[crisis missed] {case.text!r} -> {result.decision}")
+            continue
+        if result.decision is Decision.CRISIS:
+            report.false_crisis += 1
+        if case.kind == "offtopic":
+            report.offtopic += 1
+            if result.decision is Decision.ANSWER:
+                report.offtopic_answered += 1
+                report.failures.append(
+                    f"[offtopic answered] {case.text!r} -> {shown} ({result.score:.3f})"
+                )
+            continue
+        report.entries += 1
+        if shown == case.expected:
+            report.top1 += 1
+        else:
+            report.failures.append(
+                f"[wrong top1] {case.text!r}: expected {case.expected}, got {shown} "
+                f"({result.decision}, {result.score:.3f})"
+            )
+        if result.decision is Decision.ANSWER:
+            if shown == case.expected:
+                report.answered_right += 1
+            else:
+                report.answered_wrong += 1
+    return report

@@ -1,0 +1,271 @@
+"""Tests of the FAQ engine: accuracy on the labelled set, decisions, robustness."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from bot.faq import Decision, FaqEngine, normalize
+from bot.faq.evaluation import Case, evaluate, load_cases
+
+DATA_DIR = pathlib.Path(__file__).parent / "faq_data"
+CASE_FILES = (DATA_DIR / "dev.toml", DATA_DIR / "holdout.toml")
+
+
+@pytest.fixture(scope="module")
+def engine() -> FaqEngine:
+    return FaqEngine.from_directory()
+
+
+@pytest.fixture(scope="module")
+def cases() -> list[Case]:
+    return load_cases(CASE_FILES)
+
+
+# ------------------------------------------------------------------ labelled set
+
+
+def test_labelled_set_is_big_enough(engine: FaqEngine, cases: list[Case]) -> None:
+    entries = [c for c in cases if c.kind == "entry"]
+    assert len(entries) >= 150
+    assert sum(c.split == "holdout" for c in entries) >= 50
+    assert sum(c.kind == "offtopic" for c in cases) >= 30
+    assert sum(c.kind == "crisis" for c in cases) >= 5
+    unknown = {c.expected for c in entries if engine.entry(c.expected or "") is None}
+    assert not unknown, f"labelled ids missing from content: {unknown}"
+
+
+def test_top1_accuracy(engine: FaqEngine, cases: list[Case]) -> None:
+    report = evaluate(engine, cases)
+    assert report.accuracy >= 0.85, "\n".join(report.failures)
+
+
+def test_confident_wrong_answers_are_rare(engine: FaqEngine, cases: list[Case]) -> None:
+    report = evaluate(engine, cases)
+    assert report.wrong_answer_rate <= 0.05, "\n".join(report.failures)
+
+
+def test_offtopic_never_confident(engine: FaqEngine, cases: list[Case]) -> None:
+    report = evaluate(engine, cases)
+    assert report.offtopic_rate <= 0.10, "\n".join(report.failures)
+
+
+def test_crisis_recall_is_total(engine: FaqEngine, cases: list[Case]) -> None:
+    report = evaluate(engine, cases)
+    assert report.crisis_recall == 1.0, "\n".join(report.failures)
+    assert report.false_crisis == 0
+
+
+# -------------------------------------------------------------------- decisions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("¿puedo pasarle a mi familia la foto de un expediente?", "ley_ingrid_que_no_hacer"),
+        ("q es la ley ingrid", "ley_ingrid_que_es"),
+        ("¿el abandono de un adulto mayor es violencia?", "abandono_adulto_mayor"),
+        ("QUÉ ES EL COHECHO???", "cohecho"),
+        ("legalidad", "principio_legalidad"),
+    ],
+)
+def test_issue_examples_are_answered(engine: FaqEngine, text: str, expected: str) -> None:
+    result = engine.ask(text)
+    assert result.decision is Decision.ANSWER
+    assert result.entry is not None and result.entry.id == expected
+    assert result.suggestions == ()
+    assert 0.0 <= result.score <= 1.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "me están golpeando",
+        "mi jefe me acosa y tengo miedo",
+        "están maltratando a una señora mayor",
+        "mi esposo me quiere matar",
+        "me quiero morir",
+        "AUXILIO!!! me estan pegando",
+        "ya no quiero vivir",
+        "mi pareja me pegó anoche",
+    ],
+)
+def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
+    result = engine.ask(text)
+    assert result.decision is Decision.CRISIS
+    assert result.suggestions == ()
+
+
+def test_crisis_has_priority_over_greeting(engine: FaqEngine) -> None:
+    assert engine.ask("hola, me están golpeando").decision is Decision.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿qué es la violencia contra adultos mayores?",
+        "¿el abandono de un adulto mayor es violencia?",
+        "que es el feminicidio",
+        "¿qué pasa si alguien me amenaza?",
+        "mi jefe me acosa que hago",
+        "numero de emergencia para mujeres",
+    ],
+)
+def test_informational_questions_are_not_crisis(engine: FaqEngine, text: str) -> None:
+    assert engine.ask(text).decision is not Decision.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hola", "Hola!!", "buenos días", "Buenas tardes 👋", "holaaa", "qué tal"],
+)
+def test_greetings(engine: FaqEngine, text: str) -> None:
+    result = engine.ask(text)
+    assert result.decision is Decision.GREETING
+    assert result.entry is None
+
+
+@pytest.mark.parametrize(
+    "text", ["gracias", "muchas gracias!!", "Mil gracias 🙏", "graciasss", "ok gracias"]
+)
+def test_thanks(engine: FaqEngine, text: str) -> None:
+    result = engine.ask(text)
+    assert result.decision is Decision.THANKS
+    assert result.entry is None
+
+
+def test_greeting_with_question_answers_the_question(engine: FaqEngine) -> None:
+    result = engine.ask("hola buenas tardes, q es la ley ingrid?")
+    assert result.decision is Decision.ANSWER
+    assert result.entry is not None and result.entry.id == "ley_ingrid_que_es"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿cuánto es el predial?",
+        "recomiéndame una película",
+        "¿cómo va a estar el clima?",
+        "receta de chiles en nogada",
+        "¿quién ganó el fútbol?",
+        "¿cuánto cuesta el pasaporte?",
+        "ley",
+        "principios",
+    ],
+)
+def test_off_topic_or_vague_is_never_confident(engine: FaqEngine, text: str) -> None:
+    assert engine.ask(text).decision is not Decision.ANSWER
+
+
+@pytest.mark.parametrize("text", ["violencia", "ley", "principios", "derechos de las mujeres"])
+def test_suggestions_are_at_most_three(engine: FaqEngine, text: str) -> None:
+    result = engine.ask(text)
+    assert len(result.suggestions) <= 3
+    if result.decision is Decision.SUGGEST:
+        assert result.entry is None
+        assert len(result.suggestions) >= 1
+        assert len({s.id for s in result.suggestions}) == len(result.suggestions)
+
+
+def test_vague_query_gets_suggestions(engine: FaqEngine) -> None:
+    result = engine.ask("ley")
+    assert result.decision is Decision.SUGGEST
+    assert 1 <= len(result.suggestions) <= 3
+    assert all(s.topic == "ley_ingrid" for s in result.suggestions)
+
+
+# ------------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "?!¿¡...",
+        "😀🙏💜" * 20,
+        "<b>",
+        "<b>hola</b>",
+        "</i><script>alert(1)</script>",
+        "&amp; &lt; &#0; &",
+        "a" * 5000,
+        "ley ingrid " * 500,
+        "\x00\n\t\u200b",
+        "ñÑ ü Ü ç 漢字 العربية",
+    ],
+)
+def test_ask_never_raises(engine: FaqEngine, text: str) -> None:
+    result = engine.ask(text)
+    assert isinstance(result.decision, Decision)
+    assert len(result.suggestions) <= 3
+    assert 0.0 <= result.score <= 1.0
+
+
+def test_empty_input_is_unknown(engine: FaqEngine) -> None:
+    result = engine.ask("")
+    assert result.decision is Decision.UNKNOWN
+    assert result.entry is None and result.suggestions == ()
+
+
+def test_typos_are_tolerated(engine: FaqEngine) -> None:
+    result = engine.ask("q es el enriquesimiento ilisito")
+    assert result.entry is not None and result.entry.id == "enriquecimiento_ilicito"
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Q es la LEY Ingrid?", "que es la ley ingrid"),
+        ("xq no me atienden", "porque no me atienden"),
+        ("pq", "porque"),
+        ("porfa k hago", "por favor que hago"),
+        ("tmb x favor", "tambien por favor"),
+        ("¿Qué función tiene la Defensoría?", "que funcion tiene la defensoria"),
+        ("niño ÑANDÚ", "niño ñandu"),
+        ("holaaaa!!!", "hola"),
+        ("<b>negrita</b> &amp; más", "negrita mas"),
+        ("edomex", "estado de mexico"),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_chat_spelling_and_accents_match_the_same_entry(engine: FaqEngine) -> None:
+    plain = engine.ask("¿Qué es la discriminación?")
+    chat = engine.ask("k es la discriminacion")
+    assert plain.entry is not None and chat.entry is not None
+    assert plain.entry.id == chat.entry.id == "discriminacion_que_es"
+
+
+# ------------------------------------------------------------------ browsing API
+
+
+def test_topics_and_entries(engine: FaqEngine) -> None:
+    topic_ids = [t.id for t in engine.topics]
+    assert "principios" in topic_ids and "ley_ingrid" in topic_ids
+    listed = [i for t in engine.topics for i in t.entry_ids]
+    assert sorted(listed) == sorted(e.id for e in engine.entries)
+    for topic in engine.topics:
+        assert len(f"v1:faq:topic:{topic.id}:99".encode()) <= 64
+        assert all(engine.entry(i).topic == topic.id for i in topic.entry_ids)  # type: ignore[union-attr]
+    for entry in engine.entries:
+        assert len(entry.id) <= 40
+        assert len(f"v1:faq:entry:{entry.id}".encode()) <= 64
+    assert engine.entry("no_existe") is None
+    assert [e.id for e in engine.entries_for_topic("ley_ingrid")] == list(
+        engine.topic("ley_ingrid").entry_ids  # type: ignore[union-attr]
+    )
+
+
+def test_texts(engine: FaqEngine) -> None:
+    texts = engine.texts()
+    for value in (texts.crisis, texts.greeting, texts.thanks, texts.unknown, texts.suggest):
+        assert value.strip()
+    assert "911" in texts.crisis
+    assert texts.office_contact in texts.unknown
+    assert "{contacto}" not in texts.unknown
