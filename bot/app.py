@@ -13,9 +13,10 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import RUNTIME_KEY, BotContext, Runtime
 from bot.db import create_engine, make_session_factory
+from bot.faq import FaqEngine
 from bot.pacing import Pacer
 from bot.scheduler import schedule_sender
-from handlers import common, enrollment, profile, signup, talks
+from handlers import common, enrollment, faq, profile, signup, talks
 
 logger = logging.getLogger(__name__)
 
@@ -54,16 +55,20 @@ def build_application(
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
         pacer=Pacer(settings.send_rate_per_second),
+        faq=FaqEngine.from_directory(),
     )
 
     # Order matters: the sign-up conversation must see its buttons and replies before the
-    # generic handlers, and the fallbacks (unknown commands, stale buttons) come last.
+    # generic handlers; free text goes to the FAQ only when no conversation claimed it; the
+    # fallbacks (unknown commands, stickers, stale buttons) come last.
     for handlers in (
         signup.HANDLERS,
         common.HANDLERS,
         talks.HANDLERS,
         enrollment.HANDLERS,
         profile.HANDLERS,
+        faq.HANDLERS,
+        [faq.FREE_TEXT],
         common.FALLBACK_HANDLERS,
     ):
         application.add_handlers(handlers)

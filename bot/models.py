@@ -221,3 +221,27 @@ class Delivery(Base):
 
     servant: Mapped[Servant] = relationship(lazy="raise")
     enrollment: Mapped[Enrollment | None] = relationship(lazy="raise")
+
+
+class UnansweredQuestion(Base):
+    """A question the FAQ had no confident answer for: the text only, never who asked."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    normalized: Mapped[str] = mapped_column(String(500), unique=True)
+    sample: Mapped[str] = mapped_column(String(500))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FaqFeedback(Base):
+    """A 👍/👎 on an answer, counted per entry, anonymous."""
+
+    __tablename__ = "faq_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(60), index=True)
+    helpful: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

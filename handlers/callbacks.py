@@ -26,6 +26,11 @@ DELETE_ASK = "ba"
 DELETE_YES = "bx"
 DELETE_NO = "bn"
 MENU = "mn"
+FAQ_TOPICS = "fl"
+FAQ_TOPIC = "ft"
+FAQ_QUESTION = "fq"
+FAQ_DETAIL = "fd"
+FAQ_FEEDBACK = "fb"
 
 
 def data(action: str, *args: object) -> str:

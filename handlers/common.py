@@ -65,11 +65,6 @@ async def unsupported_message(update: Update, context: BotContext) -> None:
     await respond(update, t("common.unsupported"), render.main_menu())
 
 
-async def free_text(update: Update, context: BotContext) -> None:
-    """Text outside any conversation: point to what the bot can do."""
-    await respond(update, t("common.free_text"), render.main_menu())
-
-
 async def stale_button(update: Update, context: BotContext) -> None:
     """A button from an old message, or forged data: answer instead of spinning forever."""
     await acknowledge(update, plain("common.stale_button"))
@@ -105,7 +100,6 @@ HANDLERS: list[BaseHandler] = [
 
 FALLBACK_HANDLERS: list[BaseHandler] = [
     MessageHandler(filters.COMMAND, unknown_command),
-    MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, free_text),
     MessageHandler(~filters.TEXT & ~filters.UpdateType.EDITED, unsupported_message),
     CallbackQueryHandler(stale_button),
 ]

@@ -24,6 +24,7 @@ def main_menu() -> InlineKeyboardMarkup:
     return keyboard(
         [button("buttons.talks", cb.TALK_PAGE, 0)],
         [button("buttons.my_enrollments", cb.MY_ENROLLMENTS)],
+        [button("buttons.questions", cb.FAQ_TOPICS)],
     )
 
 

@@ -91,6 +91,8 @@ class Chat:
             "from": {"id": 700000001, "is_bot": True, "first_name": "Defensoría"},
             "text": on.text or "…",
         }
+        if on.buttons:
+            message["reply_markup"] = {"inline_keyboard": on.buttons}
         callback = {
             "id": str(next(_update_ids)),
             "from": self.user,

@@ -109,6 +109,12 @@ class FakeBotApi(BaseRequest):
                 sent.buttons = self._buttons(params)
                 self.touched.append(sent.message_id)
             return self._message_json(sent) if sent else True
+        if api_method == "editMessageReplyMarkup":
+            sent = self.messages.get(int(params["message_id"]))
+            if sent is not None:
+                sent.buttons = self._buttons(params)
+                self.touched.append(sent.message_id)
+            return self._message_json(sent) if sent else True
         if api_method == "answerCallbackQuery":
             if params.get("text"):
                 self.alerts.append(params["text"])

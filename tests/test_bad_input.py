@@ -18,7 +18,7 @@ async def test_unknown_command(chat):
 
 async def test_huge_and_empty_looking_messages(chat):
     replies = await chat.send("a" * 5000)
-    assert "Puedo ayudarte" in replies[0].text
+    assert "no tengo una respuesta segura" in replies[0].text
     replies = await chat.send("   ")
     assert replies and replies[0].text
 

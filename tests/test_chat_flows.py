@@ -154,4 +154,4 @@ async def test_cancelar_leaves_the_sign_up(chat, session_factory, clock):
     await chat.send("/cancelar")
     assert "lo dejamos aquí" in chat.last.text
     await chat.send("Hola, ¿qué tal?")
-    assert "Puedo ayudarte" in chat.last.text
+    assert "Soy el asistente" in chat.last.text

@@ -1,0 +1,190 @@
+"""Rights questions: free text goes to the FAQ engine; /preguntas browses topics.
+
+Crisis messages are answered first with emergency lines. Every answer ends with its source
+and carries 👍/👎 and up to three related questions.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import BotContext
+from bot.faq import Decision, FaqEngine, FaqEntry
+from bot.services import faq_log
+from bot.texts import Markup, plain, t
+from handlers import callbacks as cb
+from handlers import render
+from handlers.replies import acknowledge, respond
+
+ENTRY_ID = r"[a-z0-9_\-]{1,40}"
+TOPIC_ID = r"[a-z0-9_\-]{1,30}"
+MAX_RELATED = 3
+
+
+def _engine(context: BotContext) -> FaqEngine:
+    engine = context.runtime.faq
+    assert engine is not None
+    return engine
+
+
+def answer_message(entry: FaqEntry, engine: FaqEngine) -> tuple[Markup, InlineKeyboardMarkup]:
+    text = t("faq.answer", answer=Markup(entry.answer), source=entry.source)
+    rows: list[list[InlineKeyboardButton]] = [
+        [
+            render.button("faq.helpful", cb.FAQ_FEEDBACK, entry.id, 1),
+            render.button("faq.not_helpful", cb.FAQ_FEEDBACK, entry.id, 0),
+        ]
+    ]
+    if entry.detail:
+        rows.append([render.button("faq.more", cb.FAQ_DETAIL, entry.id)])
+    rows += [
+        [question_button(related)]
+        for related in filter(None, map(engine.entry, entry.related[:MAX_RELATED]))
+    ]
+    rows.append([render.button("faq.topics", cb.FAQ_TOPICS)])
+    return text, render.keyboard(*rows)
+
+
+def question_button(entry: FaqEntry) -> InlineKeyboardButton:
+    return render.button(
+        "faq.question", cb.FAQ_QUESTION, entry.id, question=render.short(entry.question, 60)
+    )
+
+
+def topics_keyboard(engine: FaqEngine) -> InlineKeyboardMarkup:
+    return render.keyboard(
+        *[
+            [
+                render.button(
+                    "faq.topic", cb.FAQ_TOPIC, topic.id, emoji=topic.emoji, title=topic.title
+                )
+            ]
+            for topic in engine.topics
+        ]
+    )
+
+
+async def free_text(update: Update, context: BotContext) -> None:
+    """Answers a question typed in the servant's own words."""
+    engine = _engine(context)
+    text = update.message.text or ""
+    result = engine.ask(text)
+    texts = engine.texts()
+    if result.decision == Decision.CRISIS:
+        await respond(update, Markup(texts.crisis))
+        if result.entry is not None:
+            await respond(update, *answer_message(result.entry, engine))
+        return
+    if result.decision == Decision.GREETING:
+        await respond(update, Markup(texts.greeting), render.main_menu())
+        return
+    if result.decision == Decision.THANKS:
+        await respond(update, Markup(texts.thanks))
+        return
+    if result.decision == Decision.ANSWER and result.entry is not None:
+        await respond(update, *answer_message(result.entry, engine))
+        return
+    async with context.unit_of_work() as session:
+        await faq_log.record_unanswered(session, text=text, now=context.now())
+    if result.decision == Decision.SUGGEST and result.suggestions:
+        rows = [[question_button(entry)] for entry in result.suggestions]
+        rows.append([render.button("faq.none_of_these", cb.FAQ_TOPICS)])
+        await respond(update, Markup(texts.suggest), render.keyboard(*rows))
+        return
+    await respond(update, Markup(texts.unknown), topics_keyboard(engine))
+
+
+async def list_topics(update: Update, context: BotContext) -> None:
+    """/preguntas: the topics the FAQ knows about."""
+    await acknowledge(update)
+    await respond(update, t("faq.topics_header"), topics_keyboard(_engine(context)))
+
+
+async def show_topic(update: Update, context: BotContext, topic_id: str | None = None) -> None:
+    """The questions of one topic, each a button."""
+    await acknowledge(update)
+    engine = _engine(context)
+    topic = engine.topic(topic_id or context.match.group(1))
+    if topic is None:
+        await respond(update, t("faq.topics_header"), topics_keyboard(engine))
+        return
+    rows = [[question_button(entry)] for entry in engine.entries_for_topic(topic.id)]
+    rows.append([render.button("faq.topics", cb.FAQ_TOPICS)])
+    await respond(
+        update, t("faq.topic_header", emoji=topic.emoji, title=topic.title), render.keyboard(*rows)
+    )
+
+
+async def show_principles(update: Update, context: BotContext) -> None:
+    await show_topic(update, context, "principios")
+
+
+async def show_ley_ingrid(update: Update, context: BotContext) -> None:
+    await show_topic(update, context, "ley_ingrid")
+
+
+async def show_question(update: Update, context: BotContext) -> None:
+    """A question chosen from a button: its answer, as a new message."""
+    await acknowledge(update)
+    engine = _engine(context)
+    entry = engine.entry(context.match.group(1))
+    if entry is None:
+        await respond(update, t("faq.gone"), topics_keyboard(engine), edit=False)
+        return
+    await respond(update, *answer_message(entry, engine), edit=False)
+
+
+async def show_detail(update: Update, context: BotContext) -> None:
+    await acknowledge(update)
+    entry = _engine(context).entry(context.match.group(1))
+    if entry is None or not entry.detail:
+        await respond(update, t("faq.gone"), edit=False)
+        return
+    await respond(
+        update, t("faq.detail", detail=Markup(entry.detail), source=entry.source), edit=False
+    )
+
+
+async def feedback(update: Update, context: BotContext) -> None:
+    """Counts a 👍/👎 once: the buttons are removed from that answer."""
+    entry_id, helpful = context.match.group(1), context.match.group(2) == "1"
+    if _engine(context).entry(entry_id) is None:
+        await acknowledge(update, plain("common.stale_button"))
+        return
+    async with context.unit_of_work() as session:
+        await faq_log.record_feedback(
+            session, entry_id=entry_id, helpful=helpful, now=context.now()
+        )
+    await update.callback_query.answer(plain("faq.thanks_feedback"))
+    message = update.callback_query.message
+    markup = message.reply_markup if message is not None else None
+    if markup is not None:
+        rows = [
+            row
+            for row in markup.inline_keyboard
+            if not any((b.callback_data or "").startswith(cb.data(cb.FAQ_FEEDBACK)) for b in row)
+        ]
+        await update.callback_query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("preguntas", list_topics),
+    CommandHandler("principios", show_principles),
+    CommandHandler("ley_ingrid", show_ley_ingrid),
+    CallbackQueryHandler(list_topics, pattern=cb.pattern(cb.FAQ_TOPICS)),
+    CallbackQueryHandler(
+        show_topic, pattern=cb.pattern(cb.FAQ_TOPIC, with_arg=True, arg=TOPIC_ID)
+    ),
+    CallbackQueryHandler(
+        show_question, pattern=cb.pattern(cb.FAQ_QUESTION, with_arg=True, arg=ENTRY_ID)
+    ),
+    CallbackQueryHandler(
+        show_detail, pattern=cb.pattern(cb.FAQ_DETAIL, with_arg=True, arg=ENTRY_ID)
+    ),
+    CallbackQueryHandler(
+        feedback, pattern=cb.pattern(cb.FAQ_FEEDBACK, with_arg=True, arg=rf"{ENTRY_ID}):([01]")
+    ),
+]
+
+FREE_TEXT = MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, free_text)
