@@ -71,4 +71,7 @@ async def run_import(settings: Settings, path: Path, *, move_to_future: bool = F
             unchanged=len(report.unchanged),
         )
     )
+    for key, count in (("import.notified", report.notified), ("import.promoted", report.promoted)):
+        if count:
+            print(plain(key, count=count))
     return 0

@@ -162,6 +162,8 @@ class Enrollment(Base):
 class DeliveryKind(StrEnum):
     REMINDER = "reminder"
     PROMOTED = "promoted"
+    RESCHEDULED = "rescheduled"
+    TALK_CANCELLED = "talk_cancelled"
 
 
 class DeliveryState(StrEnum):

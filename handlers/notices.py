@@ -51,11 +51,17 @@ def render_delivery(delivery: Delivery, *, tz: ZoneInfo, now: datetime) -> Outgo
             t("reminders.text", offset=offset_text(delivery.offset_minutes or 0), **values),
             cancel_button,
         )
-    if delivery.kind == DeliveryKind.PROMOTED:
+    notices = {
+        DeliveryKind.PROMOTED: ("notices.promoted", cancel_button, False),
+        DeliveryKind.RESCHEDULED: ("notices.rescheduled", cancel_button, False),
+        DeliveryKind.TALK_CANCELLED: ("notices.talk_cancelled", None, True),
+    }
+    if delivery.kind in notices:
+        key, markup, cancelled = notices[delivery.kind]
         return Outgoing(
-            t("notices.promoted", **values),
-            cancel_button,
-            enrollment_ics(talk, enrollment_uid=enrollment.uid, now=now),
+            t(key, **values),
+            markup,
+            enrollment_ics(talk, enrollment_uid=enrollment.uid, now=now, cancelled=cancelled),
             ics_filename(talk),
         )
     raise ValueError(f"unknown delivery kind {delivery.kind}")

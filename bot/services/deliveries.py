@@ -47,7 +47,9 @@ async def schedule_reminders(
 
     A reminder whose time has already passed when the seat is taken is recorded as
     skipped ("enrolled_late"): someone who enrolls 30 minutes before the talk gets neither
-    the 24 h nor the 1 h reminder (pretix#3757). A reminder already sent stays sent.
+    the 24 h nor the 1 h reminder (pretix#3757). A reminder already sent (or being sent)
+    is left alone, so calling this again after a talk moves recomputes only what is unsent,
+    as Indico does: the servant learns the new time from the change notice.
     """
     existing = {
         delivery.offset_minutes: delivery
@@ -71,7 +73,7 @@ async def schedule_reminders(
                 created_at=now,
             )
             session.add(delivery)
-        elif delivery.state == DeliveryState.SENT:
+        elif delivery.state in {DeliveryState.SENT, DeliveryState.SENDING}:
             continue
         delivery.due_at = due_at
         delivery.next_attempt_at = due_at

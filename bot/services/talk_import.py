@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Modality, Talk, TalkStatus
 from bot.services import enrollment as enrollment_service
+from bot.services import talk_changes
 
 COLUMNS = (
     "titulo",
@@ -91,6 +92,7 @@ class ImportReport:
     rescheduled: list[Talk] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     promoted: int = 0
+    notified: int = 0
 
     @property
     def ok(self) -> bool:
@@ -286,6 +288,9 @@ async def import_talks(
         report.updated.append(talk)
         if talk.starts_at != old_start:
             report.rescheduled.append(talk)
+            report.notified += await talk_changes.announce_new_time(
+                session, talk=talk, now=now, reminder_offsets=reminder_offsets
+            )
         if talk.capacity > old_capacity:
             promoted = await enrollment_service.promote_waiting(
                 session, talk=talk, now=now, reminder_offsets=reminder_offsets

@@ -1,0 +1,469 @@
+"""Throughput of the real Application against a bare python-telegram-bot echo bot.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/throughput.py [--updates N] [--users U] [--database-url URL]
+
+Feeds N updates from U servants — /platicas, a talk's detail, enroll and cancel — through
+`build_application` over an in-process fake Bot API, then the same updates through an echo
+bot on the same fake. The echo bot is the floor PTB itself costs, so the ratio of the two
+rates says how much the bot's own work (database, rendering) costs on top; the target is a
+ratio ≥ 0.25 on SQLite. Prints updates/s, p50/p99 latency per update, the ratio, peak RSS
+and, as proof that the work really happened, how the enroll attempts ended.
+
+`--database-url` takes an SQLite URL of a file that does not exist yet, or a PostgreSQL
+server URL, on which a throw-away database is created and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import pathlib
+import random
+import resource
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import asyncpg  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import (  # noqa: E402
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning  # noqa: E402
+
+# The handlers' ConversationHandler set-up warns about per_* settings and about the JobQueue
+# not running here; that says nothing about throughput and would hide the table.
+warnings.simplefilter("ignore", PTBUserWarning)
+
+from bot import models  # noqa: E402
+from bot.app import build_application, dispose  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.db import Base, create_engine, make_session_factory  # noqa: E402
+from bot.texts import raw  # noqa: E402
+from tests.fakes import BOT_USER, FakeBotApi  # noqa: E402
+
+TOKEN = "123456:BENCH-token"
+TARGET_RATIO = 0.25
+FIRST_USER_ID = 6_000_000
+WARMUP_UPDATES = 300
+MIX = (("platicas", 0.30), ("detail", 0.30), ("enroll", 0.25), ("cancel", 0.15))
+"""The share of each kind of update; enroll uses the waiting-list button one time in five."""
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+# -- the updates --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """What one servant does: a command or a button press."""
+
+    kind: str
+    user_id: int
+    payload: str
+    """The message text or the callback data."""
+
+
+def plan_actions(count: int, users: int, talk_ids: list[int], seed: int) -> list[Action]:
+    """A deterministic mix; cancels mostly target talks the servant asked to enroll in."""
+    rng = random.Random(seed)
+    kinds, weights = zip(*MIX, strict=True)
+    asked: list[tuple[int, int]] = []
+    actions = []
+    for _ in range(count):
+        kind = rng.choices(kinds, weights)[0]
+        user_id = FIRST_USER_ID + rng.randrange(users)
+        talk_id = rng.choice(talk_ids)
+        if kind == "platicas":
+            actions.append(Action(kind, user_id, "/platicas"))
+        elif kind == "detail":
+            actions.append(Action(kind, user_id, f"v1:td:{talk_id}"))
+        elif kind == "enroll":
+            asked.append((user_id, talk_id))
+            button = "wl" if rng.random() < 0.2 else "en"
+            actions.append(Action(kind, user_id, f"v1:{button}:{talk_id}"))
+        else:
+            if asked and rng.random() < 0.8:
+                user_id, talk_id = rng.choice(asked)
+            actions.append(Action(kind, user_id, f"v1:cy:{talk_id}"))
+    return actions
+
+
+def update_data(action: Action, update_id: int) -> dict[str, Any]:
+    """The JSON Telegram would send for `action` (shapes as in tests/chat.py)."""
+    user = {"id": action.user_id, "is_bot": False, "first_name": "Ana", "language_code": "es"}
+    chat = {"id": action.user_id, "type": "private", "first_name": "Ana"}
+    now = int(time.time())
+    if action.payload.startswith("/"):
+        length = len(action.payload.split()[0])
+        message = {
+            "message_id": update_id,
+            "date": now,
+            "chat": chat,
+            "from": user,
+            "text": action.payload,
+            "entities": [{"type": "bot_command", "offset": 0, "length": length}],
+        }
+        return {"update_id": update_id, "message": message}
+    pressed_on = {"message_id": update_id, "date": now, "chat": chat, "from": BOT_USER}
+    pressed_on["text"] = "…"
+    callback = {
+        "id": str(update_id),
+        "from": user,
+        "chat_instance": str(action.user_id),
+        "data": action.payload,
+        "message": pressed_on,
+    }
+    return {"update_id": update_id, "callback_query": callback}
+
+
+# -- the database -------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def scratch_database(url: str | None) -> AsyncIterator[str]:
+    """A fresh database URL: a temporary SQLite file, a new SQLite file, or a PostgreSQL one."""
+    if url is None:
+        with tempfile.TemporaryDirectory(prefix="throughput-") as folder:
+            yield f"sqlite+aiosqlite:///{folder}/bench.db"
+        return
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        yield url
+        return
+    name = f"defensoria_bench_{uuid.uuid4().hex[:10]}"
+    await _admin(url, f'CREATE DATABASE "{name}"')
+    try:
+        yield parsed.set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _admin(url: str, statement: str) -> None:
+    parsed = make_url(url)
+    connection = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        database=parsed.database or "postgres",
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def seed(url: str, users: int, talks: int, capacity: int) -> list[int]:
+    """Creates the schema, future talks and servants who may enroll without signing up."""
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(Base.metadata.create_all)
+        async with make_session_factory(engine).begin() as session:
+            rows = [_talk(number, now, capacity) for number in range(talks)]
+            session.add_all(rows)
+            session.add_all(_servant(FIRST_USER_ID + index, now) for index in range(users))
+            await session.flush()
+            return [row.id for row in rows]
+    finally:
+        await engine.dispose()
+
+
+def _talk(number: int, now: datetime, capacity: int) -> models.Talk:
+    starts_at = now + timedelta(days=3 + number)
+    return models.Talk(
+        import_key=f"bench-{number}",
+        title=f"Plática de prueba {number + 1}",
+        topic="Derechos humanos",
+        description="Una plática para servidores públicos.",
+        speaker="Lic. Laura Pérez",
+        organizer="Defensoría Municipal de Derechos Humanos",
+        starts_at=starts_at,
+        duration_min=90,
+        modality=models.Modality.VIRTUAL,
+        meeting_link="https://meet.example.org/abc-defg",
+        capacity=capacity,
+        status=models.TalkStatus.SCHEDULED,
+        sequence=0,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _servant(user_id: int, now: datetime) -> models.Servant:
+    return models.Servant(
+        telegram_user_id=user_id,
+        chat_id=user_id,
+        privacy_version="2026-11",
+        privacy_accepted_at=now,
+        full_name="María López",
+        dependency="Tesorería Municipal",
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def enrollment_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(
+                select(models.Enrollment.status, func.count()).group_by(models.Enrollment.status)
+            )
+            return {str(status): count for status, count in rows}
+    finally:
+        await engine.dispose()
+
+
+# -- the two bots -------------------------------------------------------------------------
+
+
+async def _echo_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.message.reply_text(update.message.text)  # type: ignore[union-attr]
+
+
+async def _echo_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()  # type: ignore[union-attr]
+    await query.edit_message_text(query.data or "")  # type: ignore[union-attr]
+
+
+def build_echo(api: FakeBotApi) -> AnyApp:
+    """The least a PTB bot can do per update: answer with what it got."""
+    app = ApplicationBuilder().token(TOKEN).request(api).get_updates_request(api).build()
+    app.add_handler(MessageHandler(filters.TEXT, _echo_text))
+    app.add_handler(CallbackQueryHandler(_echo_button))
+    return app
+
+
+def bench_settings(url: str) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=TOKEN,
+        database_url=url,
+        telegram_api_base_url="",
+        log_level="WARNING",
+    )
+
+
+# -- measuring ----------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """Timings of one bot over the measured updates."""
+
+    name: str
+    seconds: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[max(0, math.ceil(share * len(ordered)) - 1)] if ordered else 0.0
+
+
+Observer = Callable[[Action, list[tuple[str, dict[str, Any]]]], None]
+
+
+async def feed(
+    app: AnyApp,
+    api: FakeBotApi,
+    actions: list[Action],
+    first_update_id: int,
+    observe: Observer | None = None,
+) -> tuple[float, list[float]]:
+    """Processes the updates one after another, as PTB does by default; returns timings.
+
+    The JSON → Update conversion is timed too: polling pays it for every update.
+    """
+    latencies = []
+    started = time.perf_counter()
+    for offset, action in enumerate(actions):
+        data = update_data(action, first_update_id + offset)
+        calls_before = len(api.calls)
+        begin = time.perf_counter()
+        await app.process_update(Update.de_json(data, app.bot))
+        latencies.append((time.perf_counter() - begin) * 1000.0)
+        if observe is not None:
+            observe(action, api.calls[calls_before:])
+    return time.perf_counter() - started, latencies
+
+
+async def measure(
+    run: Run,
+    app: AnyApp,
+    api: FakeBotApi,
+    warmup: list[Action],
+    actions: list[Action],
+    observe: Observer | None = None,
+) -> Run:
+    """Warms the bot up (caches, statement compilation), then times `actions` into `run`."""
+    async with app:
+        await feed(app, api, warmup, 1)
+        run.seconds, run.latencies_ms = await feed(app, api, actions, len(warmup) + 1, observe)
+    return run
+
+
+def outcome_classifier(run: Run) -> Observer:
+    """Tallies how each enroll attempt ended, from the text the bot answered with."""
+    markers = [
+        ("already", raw("enroll.already_enrolled")),
+        ("already", raw("enroll.already_waiting")),
+        ("enrolled", raw("enroll.enrolled")),
+        ("waiting", raw("enroll.waiting")),
+        ("full", raw("enroll_error.full")),
+    ]
+    prefixes = [(label, template.split("{", 1)[0]) for label, template in markers]
+
+    def observe(action: Action, calls: list[tuple[str, dict[str, Any]]]) -> None:
+        if action.kind != "enroll":
+            return
+        texts = [str(params.get("text", "")) for method, params in calls]
+        for label, prefix in prefixes:
+            if any(text.startswith(prefix) for text in texts):
+                run.outcomes[label] += 1
+                return
+        run.outcomes["other"] += 1
+
+    return observe
+
+
+class ErrorCounter(logging.Handler):
+    """Counts ERROR records: a handler that fails is fast, so failures must be visible."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (ru_maxrss is in KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def print_report(ours: Run, echo: Run, counts: dict[str, int], errors: int, url: str) -> None:
+    backend = make_url(url).get_backend_name()
+    print(f"\nbackend: {backend}")
+    print(f"{'bot':<14}{'updates':>9}{'updates/s':>12}{'p50 ms':>9}{'p99 ms':>9}")
+    for run in (ours, echo):
+        print(
+            f"{run.name:<14}{len(run.latencies_ms):>9}{run.rate:>12.1f}"
+            f"{run.percentile(0.50):>9.2f}{run.percentile(0.99):>9.2f}"
+        )
+    ratio = ours.rate / echo.rate if echo.rate else 0.0
+    verdict = "PASS" if ratio >= TARGET_RATIO else "FAIL"
+    print(f"\nratio (ours/echo): {ratio:.3f}  target ≥ {TARGET_RATIO}  {verdict}")
+    print(f"peak RSS: {peak_rss_mb():.1f} MB")
+    attempts = sum(ours.outcomes.values())
+    tally = ", ".join(f"{label} {count}" for label, count in ours.outcomes.most_common())
+    print(f"enroll attempts (measured): {attempts} → {tally}")
+    print(f"enrollments in the database (incl. warm-up): {dict(sorted(counts.items()))}")
+    print(f"errors logged: {errors}")
+
+
+# -- main ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    updates: int
+    users: int
+    database_url: str | None
+    talks: int
+    capacity: int
+    seed: int
+
+
+def parse_options(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--users", type=int, default=500)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--talks", type=int, default=4)
+    parser.add_argument("--capacity", type=int, default=80, help="seats per talk")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    return Options(
+        args.updates, args.users, args.database_url, args.talks, args.capacity, args.seed
+    )
+
+
+async def run(options: Options) -> None:
+    errors = ErrorCounter()
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger().addHandler(errors)
+    async with scratch_database(options.database_url) as url:
+        talk_ids = await seed(url, options.users, options.talks, options.capacity)
+        warmup = plan_actions(WARMUP_UPDATES, options.users, talk_ids, options.seed + 1)
+        actions = plan_actions(options.updates, options.users, talk_ids, options.seed)
+
+        echo_api = FakeBotApi()
+        echo = await measure(Run("echo (PTB)"), build_echo(echo_api), echo_api, warmup, actions)
+
+        api = FakeBotApi()
+        app = build_application(bench_settings(url), request=api)
+        ours = Run("defensoria")
+        try:
+            await measure(ours, app, api, warmup, actions, outcome_classifier(ours))
+        finally:
+            await dispose(app)
+        counts = await enrollment_counts(url)
+    print_report(ours, echo, counts, errors.count, url)
+
+
+def refuse_existing_sqlite(url: str | None) -> None:
+    """Old rows would skew the figures, and this script must never touch real data."""
+    parsed = make_url(url) if url else None
+    if parsed is None or parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return
+    if pathlib.Path(parsed.database).exists():
+        raise SystemExit(f"{parsed.database} exists; give the path of a new file")
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_options(argv)
+    refuse_existing_sqlite(options.database_url)
+    asyncio.run(run(options))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Changes to a talk that the enrolled must hear about: a new time, or a cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Talk, TalkStatus
+from bot.services import deliveries
+from bot.services.enrollment import lock_talk
+from bot.services.errors import EnrollmentError
+
+
+async def _active_enrollments(session: AsyncSession, talk_id: int) -> Sequence[Enrollment]:
+    return (
+        await session.scalars(
+            select(Enrollment).where(
+                Enrollment.talk_id == talk_id, Enrollment.status != EnrollmentStatus.CANCELLED
+            )
+        )
+    ).all()
+
+
+async def announce_new_time(
+    session: AsyncSession, *, talk: Talk, now: datetime, reminder_offsets: Sequence[timedelta]
+) -> int:
+    """Recomputes the unsent reminders of a talk whose start changed and queues a notice
+    (with an updated calendar file) for everyone enrolled or waiting. Returns how many."""
+    people = await _active_enrollments(session, talk.id)
+    for enrollment in people:
+        if enrollment.status == EnrollmentStatus.ENROLLED:
+            await deliveries.schedule_reminders(
+                session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
+            )
+        deliveries.queue_notice(
+            session, kind=DeliveryKind.RESCHEDULED, enrollment=enrollment, now=now
+        )
+    await session.flush()
+    return len(people)
+
+
+async def reschedule_talk(
+    session: AsyncSession,
+    *,
+    talk_id: int,
+    starts_at: datetime,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> Talk:
+    """Moves a talk to a new start time. Raises EnrollmentError not_found / talk_cancelled /
+    in_the_past."""
+    talk = await lock_talk(session, talk_id)
+    if talk is None:
+        raise EnrollmentError("not_found")
+    if talk.is_cancelled:
+        raise EnrollmentError("talk_cancelled")
+    if starts_at <= now:
+        raise EnrollmentError("in_the_past")
+    if starts_at == talk.starts_at:
+        return talk
+    talk.starts_at = starts_at
+    talk.sequence += 1
+    talk.updated_at = now
+    await announce_new_time(session, talk=talk, now=now, reminder_offsets=reminder_offsets)
+    return talk
+
+
+async def cancel_talk(session: AsyncSession, *, talk_id: int, now: datetime) -> int:
+    """Cancels a talk: its pending reminders stop and everyone enrolled or waiting is told.
+    Returns how many people are notified. Cancelling twice is harmless."""
+    talk = await lock_talk(session, talk_id)
+    if talk is None:
+        raise EnrollmentError("not_found")
+    if talk.is_cancelled:
+        return 0
+    talk.status = TalkStatus.CANCELLED
+    talk.sequence += 1
+    talk.updated_at = now
+    people = await _active_enrollments(session, talk.id)
+    for enrollment in people:
+        await deliveries.cancel_pending(
+            session, enrollment_id=enrollment.id, now=now, reason="talk_cancelled"
+        )
+        deliveries.queue_notice(
+            session, kind=DeliveryKind.TALK_CANCELLED, enrollment=enrollment, now=now
+        )
+    await session.flush()
+    return len(people)
