@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.db import SessionFactory
 from bot.pacing import Pacer
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ class Runtime:
 
     settings: Settings
     engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
+    session_factory: SessionFactory
     clock: Clock
     pacer: Pacer
     faq: FaqEngine | None = None
@@ -59,3 +60,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def unit_of_work(self):  # type: ignore[no-untyped-def]
         """One session and one transaction: ``async with context.unit_of_work() as s:``."""
         return self.runtime.session_factory.begin()
+
+    def reading(self):  # type: ignore[no-untyped-def]
+        """A read-only session: ``async with context.reading() as s:``."""
+        return self.runtime.session_factory.read()

@@ -4,11 +4,20 @@ SQLite is the zero-setup default and PostgreSQL the production store. On SQLite 
 transaction starts with ``BEGIN IMMEDIATE``: a write lock taken up front means a unit of
 work never fails half-way when it upgrades from reading to writing, which is what keeps
 the seat claim atomic when several tasks (or two processes) enroll at once.
+
+A SQLite file is reached through `bot.sqlite_inline` (SQLite called on the event loop, not
+on aiosqlite's thread), and this process's transactions on it take turns through an
+asyncio lock, so a unit of work never waits for a lock held by a coroutine of its own
+process.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import make_url
@@ -20,6 +29,8 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+from bot.sqlite_inline import inline_creator
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -29,6 +40,7 @@ NAMING_CONVENTION = {
 }
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY_OPTION = "defensoria_read_only"
 
 
 class Base(DeclarativeBase):
@@ -63,10 +75,22 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     """Creates the async engine for DATABASE_URL, with SQLite made safe for concurrency."""
     url = normalize_database_url(url)
     ensure_sqlite_directory(url)
+    path = sqlite_file(url)
+    if path is not None:
+        kwargs.setdefault("async_creator", inline_creator(path))
+        kwargs.setdefault("pool_reset_on_return", None)
     engine = create_async_engine(url, **kwargs)  # type: ignore[arg-type]
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file behind an SQLite URL, or None (PostgreSQL, in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return str(Path(parsed.database).expanduser().resolve())
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -74,7 +98,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-        dbapi_connection.isolation_level = None
+        if dbapi_connection.isolation_level is not None:
+            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
@@ -85,8 +110,60 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+class SessionFactory:
+    """Opens sessions like `async_sessionmaker`; on an SQLite file, one at a time per process.
+
+    ``async with factory.begin() as session:`` is one unit of work (commit on success);
+    ``async with factory() as session:`` is a session the caller commits or not.
+    """
+
+    _locks: ClassVar[dict[tuple[str, int], asyncio.Lock]] = {}
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._maker = async_sessionmaker(engine, expire_on_commit=False)
+        self._reader = async_sessionmaker(
+            engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+        )
+        self._sqlite_file = sqlite_file(engine.url.render_as_string(hide_password=False))
+
+    def _lock(self) -> asyncio.Lock | None:
+        if self._sqlite_file is None:
+            return None
+        key = (self._sqlite_file, id(asyncio.get_running_loop()))
+        return self._locks.setdefault(key, asyncio.Lock())
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:
+        lock = self._lock()
+        if lock is None:
+            async with self._maker.begin() as session:
+                yield session
+            return
+        async with lock, self._maker.begin() as session:
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A session for reading only: a plain (deferred) transaction on SQLite, which waits
+        for no lock and blocks no writer; writing through it is a programming error."""
+        async with self._reader() as session:
+            yield session
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[AsyncSession]:
+        lock = self._lock()
+        if lock is None:
+            async with self._maker() as session:
+                yield session
+            return
+        async with lock, self._maker() as session:
+            yield session
+
+
+def make_session_factory(engine: AsyncEngine) -> SessionFactory:
+    return SessionFactory(engine)

@@ -10,7 +10,7 @@ import html
 import tomllib
 from collections.abc import Mapping
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -67,6 +67,7 @@ def placeholders(template: str) -> set[str]:
     return {field for _, field, _, _ in Formatter().parse(template) if field}
 
 
+@lru_cache(maxsize=4096)
 def format_when(moment: datetime, tz: ZoneInfo) -> str:
     """Formats a UTC moment in the office's zone, e.g. "jueves 5 de marzo, 10:00 h"."""
     return format_datetime(moment, raw("formats.datetime"), tzinfo=tz, locale=LOCALE)

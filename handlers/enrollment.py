@@ -13,6 +13,7 @@ from bot.services import enrollment as enrollment_service
 from bot.services import servants, talks
 from bot.services.enrollment import EnrollOutcome
 from bot.services.errors import EnrollmentError
+from bot.services.queries import find_enrollment
 from bot.texts import format_when, t
 from handlers import callbacks as cb
 from handlers import profile, render
@@ -25,47 +26,44 @@ async def start_enroll(update: Update, context: BotContext) -> int:
     """Enrolls in a talk, first asking for consent and the profile if they are missing."""
     await acknowledge(update)
     join_waitlist = (update.callback_query.data or "").startswith(cb.data(cb.JOIN_WAITLIST))
-    talk_id = cb.int_arg(context.match)
-    profile.remember_pending_talk(context, talk_id, join_waitlist)
-    async with context.unit_of_work() as session:
-        servant = await servants.get_servant(session, update.effective_user.id)
-    if servant is None:
-        return await profile.ask_privacy(update, context)
-    if not servant.has_profile:
-        return await profile.ask_name(update, context)
-    await enroll_pending(update, context)
-    return ConversationHandler.END
+    profile.remember_pending_talk(context, cb.int_arg(context.match), join_waitlist)
+    return await enroll_pending(update, context)
 
 
-async def enroll_pending(update: Update, context: BotContext) -> None:
-    """Enrolls the servant in the talk remembered by `remember_pending_talk`."""
-    pending = profile.pop_pending_talk(context)
+async def enroll_pending(update: Update, context: BotContext) -> int:
+    """Enrolls the servant in the talk remembered by `remember_pending_talk`.
+
+    Returns the sign-up state to go to when consent or profile are still missing.
+    """
+    pending = profile.pending_talk(context)
     if pending is None:
-        return
+        return ConversationHandler.END
     talk_id, join_waitlist = pending
-    async with context.unit_of_work() as session:
-        servant = await servants.get_servant(session, update.effective_user.id)
-        if servant is None:
-            await respond(update, t("enroll_error.profile_incomplete"))
-            return
-        try:
-            result = await enrollment_service.enroll(
+    try:
+        async with context.unit_of_work() as session:
+            result = await enrollment_service.enroll_user(
                 session,
-                servant=servant,
+                telegram_user_id=update.effective_user.id,
                 talk_id=talk_id,
                 now=context.now(),
                 join_waitlist=join_waitlist,
                 reminder_offsets=context.settings.reminder_offsets,
             )
-        except EnrollmentError as error:
-            markup = None
-            if error.code == "full":
-                markup = render.keyboard(
-                    [render.button("buttons.join_waitlist", cb.JOIN_WAITLIST, talk_id)],
-                    [render.button("buttons.back_to_list", cb.TALK_PAGE, 0)],
-                )
-            await respond(update, t(error.text_key), markup or render.main_menu())
-            return
+    except EnrollmentError as error:
+        if error.code == "no_consent":
+            return await profile.ask_privacy(update, context)
+        if error.code == "profile_incomplete":
+            return await profile.ask_name(update, context)
+        profile.forget_flow(context)
+        markup = render.main_menu()
+        if error.code == "full":
+            markup = render.keyboard(
+                [render.button("buttons.join_waitlist", cb.JOIN_WAITLIST, talk_id)],
+                [render.button("buttons.back_to_list", cb.TALK_PAGE, 0)],
+            )
+        await respond(update, t(error.text_key), markup)
+        return ConversationHandler.END
+    profile.forget_flow(context)
     talk, tz = result.talk, context.settings.tz
     when = format_when(talk.starts_at, tz)
     if result.outcome == EnrollOutcome.ALREADY_WAITING:
@@ -79,6 +77,7 @@ async def enroll_pending(update: Update, context: BotContext) -> None:
     await respond(update, text, render.main_menu())
     if result.outcome == EnrollOutcome.ENROLLED:
         await send_calendar(update, context, talk, result.enrollment.uid)
+    return ConversationHandler.END
 
 
 async def send_calendar(update: Update, context: BotContext, talk: Talk, uid: str) -> None:
@@ -94,7 +93,7 @@ async def resend_calendar(update: Update, context: BotContext) -> None:
     talk_id = cb.int_arg(context.match)
     async with context.unit_of_work() as session:
         servant = await servants.get_servant(session, update.effective_user.id)
-        enrollment = servant and await enrollment_service.find_enrollment(
+        enrollment = servant and await find_enrollment(
             session, servant_id=servant.id, talk_id=talk_id
         )
         talk = await talks.get_talk(session, talk_id)

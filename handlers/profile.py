@@ -25,8 +25,8 @@ def remember_pending_talk(context: BotContext, talk_id: int, join_waitlist: bool
     context.user_data.pop(_EDITING, None)
 
 
-def pop_pending_talk(context: BotContext) -> tuple[int, bool] | None:
-    return context.user_data.pop(_PENDING_TALK, None)
+def pending_talk(context: BotContext) -> tuple[int, bool] | None:
+    return context.user_data.get(_PENDING_TALK)
 
 
 def has_pending_talk(context: BotContext) -> bool:

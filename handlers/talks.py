@@ -6,9 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.models import EnrollmentStatus
-from bot.services import enrollment as enrollment_service
-from bot.services import servants, talks
+from bot.services import talks
 from bot.texts import t
 from handlers import callbacks as cb
 from handlers import render
@@ -22,7 +20,7 @@ async def list_talks(update: Update, context: BotContext) -> None:
     match = context.match if update.callback_query else None
     page_number = cb.int_arg(match) if match else 0
     await acknowledge(update)
-    async with context.unit_of_work() as session:
+    async with context.reading() as session:
         page = await talks.upcoming_page(
             session, now=context.now(), page=page_number, per_page=TALKS_PER_PAGE
         )
@@ -36,28 +34,18 @@ async def show_talk(update: Update, context: BotContext, talk_id: int | None = N
         talk_id = cb.int_arg(context.match)
     await acknowledge(update)
     user_id = update.effective_user.id if update.effective_user else 0
-    now = context.now()
-    async with context.unit_of_work() as session:
-        talk = await talks.get_talk(session, talk_id)
-        if talk is None:
-            await respond(update, t("talks.not_found"), render.main_menu())
-            return
-        servant = await servants.get_servant(session, user_id)
-        enrollment = position = None
-        if servant is not None:
-            enrollment = await enrollment_service.find_enrollment(
-                session, servant_id=servant.id, talk_id=talk.id
-            )
-            if enrollment is not None and enrollment.status == EnrollmentStatus.WAITING:
-                position = await enrollment_service.waiting_position(session, enrollment)
-        left = await talks.seats_left(session, talk)
+    async with context.reading() as session:
+        view = await talks.talk_view(session, talk_id=talk_id, telegram_user_id=user_id)
+    if view is None:
+        await respond(update, t("talks.not_found"), render.main_menu())
+        return
     text, markup = render.talk_detail(
-        talk,
-        seats_left=left,
-        enrollment=enrollment,
+        view.talk,
+        seats_left=view.seats_left,
+        enrollment=view.enrollment,
         tz=context.settings.tz,
-        started=talk.has_started(now),
-        waiting_position=position,
+        started=view.talk.has_started(context.now()),
+        waiting_position=view.waiting_position,
     )
     await respond(update, text, markup)
 

@@ -15,12 +15,11 @@ import pytest
 from alembic import command
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import models  # noqa: F401
 from bot.app import build_application
 from bot.config import Settings
-from bot.db import Base, create_engine, make_session_factory
+from bot.db import Base, SessionFactory, create_engine, make_session_factory
 from bot.migrate import alembic_config
 from tests.chat import Chat
 from tests.fakes import FakeBotApi
@@ -104,7 +103,7 @@ def _reset_schema(connection: Connection, url: str) -> None:
 
 
 @pytest.fixture
-async def session_factory(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+async def session_factory(database_url: str) -> AsyncIterator[SessionFactory]:
     engine = create_engine(database_url)
     yield make_session_factory(engine)
     await engine.dispose()

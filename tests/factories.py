@@ -5,15 +5,14 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from bot.db import SessionFactory
 from bot.models import Modality, Servant, Talk, TalkStatus
 
 _numbers = itertools.count(1)
 
 
 async def make_talk(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: SessionFactory,
     *,
     starts_at: datetime,
     capacity: int = 30,
@@ -51,7 +50,7 @@ async def make_talk(
 
 
 async def make_servant(
-    session_factory: async_sessionmaker[AsyncSession],
+    session_factory: SessionFactory,
     *,
     telegram_user_id: int,
     now: datetime,

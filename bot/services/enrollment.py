@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Servant, Talk
 from bot.services import deliveries
 from bot.services.errors import EnrollmentError
+from bot.services.queries import count_enrollments, find_enrollment, get_servant, lock_talk
+from bot.services.talks import waiting_position
 
 
 class EnrollOutcome(StrEnum):
@@ -57,41 +59,6 @@ class MyEnrollment:
     waiting_position: int | None
 
 
-async def lock_talk(session: AsyncSession, talk_id: int) -> Talk | None:
-    """Loads a talk holding its row lock until the unit of work ends."""
-    return await session.scalar(
-        select(Talk)
-        .where(Talk.id == talk_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-
-
-async def _count(session: AsyncSession, talk_id: int, status: EnrollmentStatus) -> int:
-    return (
-        await session.scalar(
-            select(func.count())
-            .select_from(Enrollment)
-            .where(Enrollment.talk_id == talk_id, Enrollment.status == status)
-        )
-        or 0
-    )
-
-
-async def waiting_position(session: AsyncSession, enrollment: Enrollment) -> int:
-    ahead = await session.scalar(
-        select(func.count())
-        .select_from(Enrollment)
-        .where(
-            Enrollment.talk_id == enrollment.talk_id,
-            Enrollment.status == EnrollmentStatus.WAITING,
-            (Enrollment.queued_at < enrollment.queued_at)
-            | ((Enrollment.queued_at == enrollment.queued_at) & (Enrollment.id < enrollment.id)),
-        )
-    )
-    return (ahead or 0) + 1
-
-
 def _check_open(talk: Talk | None, now: datetime) -> Talk:
     if talk is None:
         raise EnrollmentError("not_found")
@@ -119,18 +86,14 @@ async def enroll(
     if not servant.has_profile:
         raise EnrollmentError("profile_incomplete")
     talk = _check_open(await lock_talk(session, talk_id), now)
-    enrollment = await session.scalar(
-        select(Enrollment).where(
-            Enrollment.talk_id == talk.id, Enrollment.servant_id == servant.id
-        )
-    )
+    enrollment = await find_enrollment(session, servant_id=servant.id, talk_id=talk.id)
     if enrollment is not None and enrollment.status == EnrollmentStatus.ENROLLED:
         return EnrollResult(EnrollOutcome.ALREADY_ENROLLED, enrollment, talk)
     if enrollment is not None and enrollment.status == EnrollmentStatus.WAITING:
         position = await waiting_position(session, enrollment)
         return EnrollResult(EnrollOutcome.ALREADY_WAITING, enrollment, talk, position)
 
-    has_seat = await _count(session, talk.id, EnrollmentStatus.ENROLLED) < talk.capacity
+    has_seat = await count_enrollments(session, talk.id, EnrollmentStatus.ENROLLED) < talk.capacity
     if not has_seat and not join_waitlist:
         raise EnrollmentError("full")
     status = EnrollmentStatus.ENROLLED if has_seat else EnrollmentStatus.WAITING
@@ -153,6 +116,30 @@ async def enroll(
     return EnrollResult(EnrollOutcome.WAITING, enrollment, talk, position)
 
 
+async def enroll_user(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    talk_id: int,
+    now: datetime,
+    join_waitlist: bool,
+    reminder_offsets: Sequence[timedelta],
+) -> EnrollResult:
+    """`enroll` for a Telegram user; raises EnrollmentError no_consent when there is no
+    servant yet (the privacy notice was never accepted)."""
+    servant = await get_servant(session, telegram_user_id)
+    if servant is None:
+        raise EnrollmentError("no_consent")
+    return await enroll(
+        session,
+        servant=servant,
+        talk_id=talk_id,
+        now=now,
+        join_waitlist=join_waitlist,
+        reminder_offsets=reminder_offsets,
+    )
+
+
 async def cancel(
     session: AsyncSession,
     *,
@@ -168,14 +155,8 @@ async def cancel(
     talk = await lock_talk(session, talk_id)
     if talk is None:
         raise EnrollmentError("not_found")
-    enrollment = await session.scalar(
-        select(Enrollment).where(
-            Enrollment.talk_id == talk.id,
-            Enrollment.servant_id == servant.id,
-            Enrollment.status != EnrollmentStatus.CANCELLED,
-        )
-    )
-    if enrollment is None:
+    enrollment = await find_enrollment(session, servant_id=servant.id, talk_id=talk.id)
+    if enrollment is None or enrollment.status == EnrollmentStatus.CANCELLED:
         raise EnrollmentError("not_enrolled")
     if talk.has_started(now):
         raise EnrollmentError("started")
@@ -205,7 +186,7 @@ async def promote_waiting(
     """
     if talk.is_cancelled or talk.has_started(now):
         return []
-    free = talk.capacity - await _count(session, talk.id, EnrollmentStatus.ENROLLED)
+    free = talk.capacity - await count_enrollments(session, talk.id, EnrollmentStatus.ENROLLED)
     if free <= 0:
         return []
     first_in_line = (
@@ -230,16 +211,6 @@ async def promote_waiting(
             session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
         )
     return list(first_in_line)
-
-
-async def find_enrollment(
-    session: AsyncSession, *, servant_id: int, talk_id: int
-) -> Enrollment | None:
-    return await session.scalar(
-        select(Enrollment).where(
-            Enrollment.talk_id == talk_id, Enrollment.servant_id == servant_id
-        )
-    )
 
 
 async def my_enrollments(

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import Enrollment, EnrollmentStatus, Servant
 from bot.services import enrollment as enrollment_service
 from bot.services.errors import EnrollmentError, ProfileError
+from bot.services.queries import get_servant
 
 MAX_NAME_LENGTH = 120
 MAX_DEPENDENCY_LENGTH = 160
@@ -25,12 +26,6 @@ _SPACES = re.compile(r"\s+")
 class DeletionSummary:
     enrollments: int
     seats_released: int
-
-
-async def get_servant(session: AsyncSession, telegram_user_id: int) -> Servant | None:
-    return await session.scalar(
-        select(Servant).where(Servant.telegram_user_id == telegram_user_id)
-    )
 
 
 async def accept_privacy(

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Talk, TalkStatus
 from bot.services import deliveries
-from bot.services.enrollment import lock_talk
 from bot.services.errors import EnrollmentError
+from bot.services.queries import lock_talk
 
 
 async def _active_enrollments(session: AsyncSession, talk_id: int) -> Sequence[Enrollment]:

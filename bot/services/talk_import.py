@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import Modality, Talk, TalkStatus
 from bot.services import enrollment as enrollment_service
 from bot.services import talk_changes
+from bot.services.queries import lock_talk
 
 COLUMNS = (
     "titulo",
@@ -278,7 +279,7 @@ async def import_talks(
             session.add(talk)
             report.created.append(talk)
             continue
-        talk = await enrollment_service.lock_talk(session, talk.id) or talk
+        talk = await lock_talk(session, talk.id) or talk
         old_start, old_capacity = talk.starts_at, talk.capacity
         if not _apply(talk, row):
             report.unchanged.append(talk)

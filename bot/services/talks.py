@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.models import Enrollment, EnrollmentStatus, Talk, TalkStatus
+from bot.models import Enrollment, EnrollmentStatus, Servant, Talk, TalkStatus
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,81 @@ class TalkPage:
     page: int
     pages: int
     total: int
+
+
+@dataclass(frozen=True)
+class TalkView:
+    """A talk as one servant sees it: seats left and their own place, if any."""
+
+    talk: Talk
+    seats_taken: int
+    enrollment: Enrollment | None
+    waiting_position: int | None
+
+    @property
+    def seats_left(self) -> int:
+        return max(0, self.talk.capacity - self.seats_taken)
+
+
+def _seats_taken_of_talk() -> object:
+    return (
+        select(func.count())
+        .where(Enrollment.talk_id == Talk.id, Enrollment.status == EnrollmentStatus.ENROLLED)
+        .correlate(Talk)
+        .scalar_subquery()
+    )
+
+
+# Statements on the per-update path are built once: constructing an ORM select costs more
+# than running it on SQLite. Values are bound at execution time.
+_mine = aliased(Enrollment)
+_TALK_VIEW = (
+    select(Talk, _seats_taken_of_talk(), _mine)
+    .select_from(Talk)
+    .outerjoin(Servant, Servant.telegram_user_id == bindparam("user_id"))
+    .outerjoin(_mine, and_(_mine.talk_id == Talk.id, _mine.servant_id == Servant.id))
+    .where(Talk.id == bindparam("talk_id"))
+)
+_UPCOMING = (
+    select(Talk, _seats_taken_of_talk())
+    .where(Talk.status == TalkStatus.SCHEDULED, Talk.starts_at > bindparam("now"))
+    .order_by(Talk.starts_at, Talk.id)
+)
+_WAITING_AHEAD = (
+    select(func.count())
+    .select_from(Enrollment)
+    .where(
+        Enrollment.talk_id == bindparam("talk_id"),
+        Enrollment.status == EnrollmentStatus.WAITING,
+        (Enrollment.queued_at < bindparam("queued_at"))
+        | ((Enrollment.queued_at == bindparam("queued_at")) & (Enrollment.id < bindparam("id"))),
+    )
+)
+
+
+async def talk_view(
+    session: AsyncSession, *, talk_id: int, telegram_user_id: int
+) -> TalkView | None:
+    """Loads a talk, its seats taken and the servant's enrollment in one query."""
+    row = (
+        await session.execute(_TALK_VIEW, {"talk_id": talk_id, "user_id": telegram_user_id})
+    ).first()
+    if row is None:
+        return None
+    talk, seats_taken, enrollment = row
+    position = None
+    if enrollment is not None and enrollment.status == EnrollmentStatus.WAITING:
+        position = await waiting_position(session, enrollment)
+    return TalkView(talk, seats_taken, enrollment, position)
+
+
+async def waiting_position(session: AsyncSession, enrollment: Enrollment) -> int:
+    """1 for the first in line. Ties in `queued_at` are broken by id, as promotion does."""
+    ahead = await session.scalar(
+        _WAITING_AHEAD,
+        {"talk_id": enrollment.talk_id, "queued_at": enrollment.queued_at, "id": enrollment.id},
+    )
+    return (ahead or 0) + 1
 
 
 async def get_talk(session: AsyncSession, talk_id: int) -> Talk | None:
@@ -46,19 +122,19 @@ async def seats_left(session: AsyncSession, talk: Talk) -> int:
 async def upcoming_page(
     session: AsyncSession, *, now: datetime, page: int, per_page: int
 ) -> TalkPage:
-    """Returns one page of the scheduled talks that have not started, soonest first."""
-    upcoming = (Talk.status == TalkStatus.SCHEDULED, Talk.starts_at > now)
-    total = await session.scalar(select(func.count()).select_from(Talk).where(*upcoming)) or 0
+    """Returns one page of the scheduled talks that have not started, soonest first.
+
+    The whole programme (a few dozen talks a year) comes in one query, seats included.
+    """
+    rows = (await session.execute(_UPCOMING, {"now": now})).all()
+    total = len(rows)
     pages = max(1, -(-total // per_page))
     page = min(max(page, 0), pages - 1)
-    talks = (
-        await session.scalars(
-            select(Talk)
-            .where(*upcoming)
-            .order_by(Talk.starts_at, Talk.id)
-            .offset(page * per_page)
-            .limit(per_page)
-        )
-    ).all()
-    taken = await count_seats_taken(session, [talk.id for talk in talks])
-    return TalkPage(talks=talks, seats_taken=taken, page=page, pages=pages, total=total)
+    shown = rows[page * per_page : (page + 1) * per_page]
+    return TalkPage(
+        talks=[talk for talk, _ in shown],
+        seats_taken={talk.id: taken for talk, taken in shown},
+        page=page,
+        pages=pages,
+        total=total,
+    )
