@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from typing import Any
 
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -19,6 +21,12 @@ from bot.scheduler import schedule_sender
 from handlers import common, enrollment, faq, profile, signup, talks
 
 logger = logging.getLogger(__name__)
+
+# The sign-up conversation mixes buttons and typed answers per chat, which is what
+# per_message=False means; PTB warns about it on every start.
+warnings.filterwarnings(
+    "ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning
+)
 
 
 def api_urls(base: str) -> tuple[str, str]:

@@ -79,6 +79,8 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
     if path is not None:
         kwargs.setdefault("async_creator", inline_creator(path))
         kwargs.setdefault("pool_reset_on_return", None)
+    # Personal data may travel as SQL parameters: keep it out of exception texts and logs.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)  # type: ignore[arg-type]
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
@@ -29,6 +30,7 @@ from handlers.notices import Outgoing, render_delivery
 logger = logging.getLogger(__name__)
 
 SENDER_JOB = "sender"
+HEARTBEAT_EVERY = timedelta(minutes=15)
 BATCH_SIZE = 100
 MAX_RETRY_AFTER_ROUNDS = 20
 
@@ -79,7 +81,7 @@ async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> 
                 ).items():
                     stats.settled[reason] = stats.settled.get(reason, 0) + count
                 batch = await deliveries.claim_due(session, now=now, limit=BATCH_SIZE)
-            runtime.health["last_scan"] = now
+            _heartbeat(runtime, now)
             if not batch:
                 break
             await asyncio.gather(
@@ -95,6 +97,15 @@ async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             stats.settled,
         )
     return stats
+
+
+def _heartbeat(runtime: Runtime, now: datetime) -> None:
+    """Records the scan; logs it every HEARTBEAT_EVERY so a stopped scheduler is noticed."""
+    last_logged = runtime.health.get("last_heartbeat_log")
+    runtime.health["last_scan"] = now
+    if last_logged is None or now - last_logged >= HEARTBEAT_EVERY:
+        runtime.health["last_heartbeat_log"] = now
+        logger.info("sender heartbeat: outbox scanned at %s", now.isoformat(timespec="seconds"))
 
 
 async def _deliver(bot: Bot, runtime: Runtime, delivery: Delivery, stats: SenderStats) -> None:

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from bot.app import build_application, dispose
 from bot.models import Delivery, DeliveryKind, DeliveryState, Servant
 from bot.scheduler import run_sender
-from bot.services import enrollment, talk_changes
+from bot.services import deliveries, enrollment, talk_changes
 from handlers.notices import offset_text
+from tests.conftest import STAFF_ID
 from tests.factories import make_servant, make_talk
 from tests.fakes import FakeBotApi, Timeout
 
@@ -267,3 +268,27 @@ async def test_promotion_notice_and_kinds_render(app, api, session_factory, cloc
     assert kinds == {DeliveryKind.REMINDER.value, DeliveryKind.PROMOTED.value}
     assert json.dumps(api.sent_to(luis.chat_id)[0].buttons).count("v1:cx:") == 1
     assert DeliveryState.SENT.value in {s for s, _ in (await _states(session_factory)).values()}
+
+
+async def test_a_send_interrupted_by_a_crash_is_not_repeated(app, api, session_factory, clock):
+    talk, [ana] = await _enrolled(session_factory, clock)
+    clock.set(talk.starts_at - timedelta(hours=24))
+    async with session_factory.begin() as session:
+        [claimed] = await deliveries.claim_due(session, now=clock.now(), limit=1)
+    assert claimed.offset_minutes == 1440
+
+    clock.advance(minutes=11)
+    await run_sender(app)
+    assert await _states(session_factory) == {
+        ("reminder", 1440): ("failed", "interrupted"),
+        ("reminder", 60): ("pending", None),
+    }
+    assert _reminders_to(api, ana.chat_id) == []
+
+
+async def test_staff_see_the_scheduler_heartbeat_in_help(app, make_chat, clock):
+    servant_chat, staff_chat = make_chat(4242), make_chat(STAFF_ID)
+    assert "Última revisión" not in (await servant_chat.send("/ayuda"))[-1].text
+    assert "todavía ninguna" in (await staff_chat.send("/ayuda"))[-1].text
+    await run_sender(app)
+    assert "martes 1 de diciembre, 09:00 h" in (await staff_chat.send("/ayuda"))[-1].text
