@@ -19,6 +19,7 @@ from bot.faq import FaqEngine
 from bot.pacing import Pacer
 from bot.scheduler import schedule_sender
 from handlers import common, enrollment, faq, profile, signup, talks
+from handlers.staff import registry as staff
 
 logger = logging.getLogger(__name__)
 
@@ -66,11 +67,12 @@ def build_application(
         faq=FaqEngine.from_directory(),
     )
 
-    # Order matters: the sign-up conversation must see its buttons and replies before the
-    # generic handlers; free text goes to the FAQ only when no conversation claimed it; the
+    # Order matters: the sign-up conversation and the staff console's conversations must see
+    # their buttons and replies before the generic handlers; free text goes to the FAQ only when no conversation claimed it; the
     # fallbacks (unknown commands, stickers, stale buttons) come last.
     for handlers in (
         signup.HANDLERS,
+        staff.HANDLERS,
         common.HANDLERS,
         talks.HANDLERS,
         enrollment.HANDLERS,

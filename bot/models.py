@@ -121,6 +121,8 @@ class Servant(Base):
     email: Mapped[str | None] = mapped_column(String(254))
     unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set when Telegram says the servant blocked the bot; no more messages are tried."""
+    notices_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set by /sin_avisos: no general notices (reminders of chosen talks still arrive)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -152,6 +154,10 @@ class Enrollment(Base):
     enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_source: Mapped[str | None] = mapped_column(String(20))
+    """How attendance was recorded: "code" (the servant sent the session code), "import"
+    (the video platform's participant list) or "staff"."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -164,6 +170,9 @@ class DeliveryKind(StrEnum):
     PROMOTED = "promoted"
     RESCHEDULED = "rescheduled"
     TALK_CANCELLED = "talk_cancelled"
+    NOTICE = "notice"
+    CONSTANCIA = "constancia"
+    SURVEY = "survey"
 
 
 class DeliveryState(StrEnum):
@@ -198,6 +207,7 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("enrollment_id", "kind", "offset_minutes"),
+        UniqueConstraint("notice_id", "servant_id"),
         Index("ix_deliveries_state_next_attempt", "state", "next_attempt_at"),
     )
 
@@ -210,6 +220,9 @@ class Delivery(Base):
         ForeignKey("enrollments.id", ondelete="CASCADE")
     )
     offset_minutes: Mapped[int | None] = mapped_column(Integer)
+    """Reminders: minutes before the start. Once-only messages about an enrollment (the
+    constancia, the survey) use 0, so the unique constraint keeps them single."""
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[DeliveryState] = mapped_column(_enum(DeliveryState))
@@ -223,6 +236,7 @@ class Delivery(Base):
 
     servant: Mapped[Servant] = relationship(lazy="raise")
     enrollment: Mapped[Enrollment | None] = relationship(lazy="raise")
+    notice: Mapped[Notice | None] = relationship(lazy="raise")
 
 
 class UnansweredQuestion(Base):
@@ -247,3 +261,89 @@ class FaqFeedback(Base):
     entry_id: Mapped[str] = mapped_column(String(60), index=True)
     helpful: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class NoticeAudience(StrEnum):
+    TALK = "talk"
+    ALL = "all"
+
+
+class Notice(Base):
+    """A message from the office to the enrolled of one talk, or to every servant.
+
+    One `Delivery` row per recipient is written when the notice is sent (unique per notice
+    and servant), so a restart resumes it and nobody gets it twice.
+    """
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audience: Mapped[NoticeAudience] = mapped_column(_enum(NoticeAudience))
+    talk_id: Mapped[int | None] = mapped_column(ForeignKey("talks.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AttendanceWindow(Base):
+    """A short code read aloud during a virtual talk; valid between opens_at and closes_at."""
+
+    __tablename__ = "attendance_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talks.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(16), index=True)
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class Constancia(Base):
+    """A certificate of participation. Name, talk and date are copied at issue time so the
+    verification still shows what the PDF said."""
+
+    __tablename__ = "constancias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), unique=True
+    )
+    folio: Mapped[str] = mapped_column(String(40), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    talk_title: Mapped[str] = mapped_column(String(200))
+    talk_starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_min: Mapped[int] = mapped_column(Integer)
+    organizer: Mapped[str] = mapped_column(String(200))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SurveyResponse(Base):
+    """The 1–5 answer (and optional comment) of an attendee about a talk; one per enrollment."""
+
+    __tablename__ = "survey_responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), unique=True
+    )
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who on the staff did what, and when. Details never hold a servant's personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(120))
+    details: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.context import RUNTIME_KEY, Runtime
@@ -26,6 +28,14 @@ from bot.models import Delivery, DeliveryState
 from bot.pacing import Pacer
 from bot.services import deliveries
 from handlers.notices import Outgoing, render_delivery
+
+BatchListener = Callable[
+    [Application[Any, Any, Any, Any, Any, Any], list[tuple[Delivery, DeliveryState]]],
+    Awaitable[None],
+]
+BATCH_LISTENERS: list[BatchListener] = []
+"""Called after each batch with every sent row and its outcome (e.g. to show a notice's
+progress to the staff member who sent it)."""
 
 logger = logging.getLogger(__name__)
 
@@ -73,23 +83,30 @@ async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     if runtime.sender_lock.locked():
         return stats
     async with runtime.sender_lock:
+        async with runtime.session_factory.begin() as session:
+            interrupted = await deliveries.expire_interrupted(session, now=runtime.clock.now())
+        if interrupted:
+            stats.settled["interrupted"] = interrupted
         while True:
             now = runtime.clock.now()
             async with runtime.session_factory.begin() as session:
-                for reason, count in (
-                    await deliveries.settle_unsendable(session, now=now)
-                ).items():
-                    stats.settled[reason] = stats.settled.get(reason, 0) + count
-                batch = await deliveries.claim_due(session, now=now, limit=BATCH_SIZE)
+                claim = await deliveries.claim_due(session, now=now, limit=BATCH_SIZE)
             _heartbeat(runtime, now)
-            if not batch:
+            for reason, count in claim.closed.items():
+                stats.settled[reason] = stats.settled.get(reason, 0) + count
+            if not claim.to_send and not claim.closed:
                 break
-            await asyncio.gather(
-                *(_deliver(application.bot, runtime, delivery, stats) for delivery in batch)
+            outcomes = await asyncio.gather(
+                *(
+                    _deliver(application.bot, runtime, delivery, stats)
+                    for delivery in claim.to_send
+                )
             )
+            for listener in BATCH_LISTENERS:
+                await listener(application, list(zip(claim.to_send, outcomes, strict=True)))
     if stats.sent or stats.failed or stats.settled:
         logger.info(
-            "sender: %d sent, %d failed, %d retried later, %d throttled, settled %s",
+            "sender: %d sent, %d failed, %d retried later, %d throttled, closed unsent %s",
             stats.sent,
             stats.failed,
             stats.retried,
@@ -108,11 +125,16 @@ def _heartbeat(runtime: Runtime, now: datetime) -> None:
         logger.info("sender heartbeat: outbox scanned at %s", now.isoformat(timespec="seconds"))
 
 
-async def _deliver(bot: Bot, runtime: Runtime, delivery: Delivery, stats: SenderStats) -> None:
-    now = runtime.clock.now()
-    chat_id = delivery.servant.chat_id
-    outgoing = render_delivery(delivery, tz=runtime.settings.tz, now=now)
-    state, reason = await _send(bot, runtime.pacer, chat_id, outgoing, stats)
+async def _deliver(
+    bot: Bot, runtime: Runtime, delivery: Delivery, stats: SenderStats
+) -> DeliveryState:
+    try:
+        outgoing = await render_delivery(delivery, runtime=runtime, now=runtime.clock.now())
+    except Exception:
+        logger.exception("could not render delivery %s", delivery.id)
+        state, reason = DeliveryState.FAILED, "render_error"
+    else:
+        state, reason = await _send(bot, runtime.pacer, delivery.servant.chat_id, outgoing, stats)
     async with runtime.session_factory.begin() as session:
         now = runtime.clock.now()
         if state == DeliveryState.PENDING:
@@ -123,31 +145,68 @@ async def _deliver(bot: Bot, runtime: Runtime, delivery: Delivery, stats: Sender
                 now=now,
                 error=reason or "",
             )
-        elif reason == "blocked":
-            await deliveries.finish(
-                session, delivery_id=delivery.id, state=state, now=now, reason=reason
-            )
-            await deliveries.mark_unreachable(session, servant_id=delivery.servant_id, now=now)
         else:
             await deliveries.finish(
                 session, delivery_id=delivery.id, state=state, now=now, reason=reason
             )
+            if reason == "blocked":
+                await deliveries.mark_unreachable(session, servant_id=delivery.servant_id, now=now)
     if state == DeliveryState.SENT:
         stats.sent += 1
     elif state == DeliveryState.FAILED:
         stats.failed += 1
     else:
         stats.retried += 1
+    return state
 
 
 async def _send(
     bot: Bot, pacer: Pacer, chat_id: int, outgoing: Outgoing, stats: SenderStats
 ) -> tuple[DeliveryState, str | None]:
-    """Sends one message (and its calendar file); returns the row's next state and reason."""
+    """Sends one message and its file; returns the row's next state and the reason.
+
+    The text (or, without text, the file) decides the outcome; a file that follows a text
+    that already arrived is logged if it fails, never a reason to send the text again.
+    """
+    first: Callable[[], Awaitable[object]]
+    if outgoing.text is not None:
+        first = partial(bot.send_message, chat_id, outgoing.text, reply_markup=outgoing.markup)
+    else:
+        first = partial(_send_file, bot, chat_id, outgoing, with_markup=True)
+    state, reason = await _paced(pacer, chat_id, first, stats)
+    if state == DeliveryState.SENT and outgoing.text is not None and outgoing.document:
+        file_state, file_reason = await _paced(
+            pacer, chat_id, partial(_send_file, bot, chat_id, outgoing), stats
+        )
+        if file_state != DeliveryState.SENT:
+            logger.warning("file of a delivered message not sent: %s", file_reason)
+    return state, reason
+
+
+async def _send_file(
+    bot: Bot, chat_id: int, outgoing: Outgoing, *, with_markup: bool = False
+) -> object:
+    return await bot.send_document(
+        chat_id,
+        outgoing.document,
+        filename=outgoing.filename,
+        caption=outgoing.caption,
+        reply_markup=outgoing.markup if with_markup else None,
+    )
+
+
+async def _paced(
+    pacer: Pacer, chat_id: int, call: Callable[[], Awaitable[object]], stats: SenderStats
+) -> tuple[DeliveryState, str | None]:
+    """Makes one Bot API call in a paced slot, honouring 429; classifies what went wrong.
+
+    A timeout may hide a message Telegram did accept; it is retried all the same, as
+    retrying is what brings most reminders home, and the rare duplicate is the price.
+    """
     for _ in range(MAX_RETRY_AFTER_ROUNDS):
         await pacer.wait(chat_id)
         try:
-            await bot.send_message(chat_id, outgoing.text, reply_markup=outgoing.markup)
+            await call()
         except RetryAfter as exc:
             stats.throttled += 1
             pacer.pause(_seconds(exc.retry_after))
@@ -156,25 +215,10 @@ async def _send(
             return DeliveryState.FAILED, "blocked"
         except BadRequest as exc:
             return DeliveryState.FAILED, _short_reason(exc)
-        except NetworkError as exc:
-            return DeliveryState.PENDING, _short_reason(exc)
         except TelegramError as exc:
             return DeliveryState.PENDING, _short_reason(exc)
-        await _send_document(bot, pacer, chat_id, outgoing)
         return DeliveryState.SENT, None
     return DeliveryState.PENDING, "throttled"
-
-
-async def _send_document(bot: Bot, pacer: Pacer, chat_id: int, outgoing: Outgoing) -> None:
-    """Sends the attached calendar file; the notice itself already arrived, so a failure here
-    is logged, not retried."""
-    if outgoing.document is None:
-        return
-    await pacer.wait(chat_id)
-    try:
-        await bot.send_document(chat_id, outgoing.document, filename=outgoing.filename)
-    except TelegramError as exc:
-        logger.warning("calendar file not delivered: %s", type(exc).__name__)
 
 
 def _seconds(retry_after: object) -> float:

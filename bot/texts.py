@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-MESSAGES_FILE = CONTENT_DIR / "messages.toml"
+MESSAGES_DIR = CONTENT_DIR / "messages"
+"""One TOML file per area (main.toml for servants, staff_*.toml for the office's console);
+their top-level sections are merged and may not repeat."""
 LOCALE = "es_MX"
 
 
@@ -29,8 +31,15 @@ class Markup(str):
 
 @cache
 def _messages() -> Mapping[str, Any]:
-    with MESSAGES_FILE.open("rb") as handle:
-        return tomllib.load(handle)
+    merged: dict[str, Any] = {}
+    for path in sorted(MESSAGES_DIR.glob("*.toml")):
+        with path.open("rb") as handle:
+            sections = tomllib.load(handle)
+        repeated = merged.keys() & sections.keys()
+        if repeated:
+            raise ValueError(f"{path.name} repeats sections {sorted(repeated)}")
+        merged.update(sections)
+    return merged
 
 
 def raw(key: str) -> Any:
@@ -38,7 +47,7 @@ def raw(key: str) -> Any:
     node: Any = _messages()
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            raise KeyError(f"missing text '{key}' in {MESSAGES_FILE.name}")
+            raise KeyError(f"missing text '{key}' in {MESSAGES_DIR}")
         node = node[part]
     return node
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
@@ -14,13 +16,24 @@ from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
 
+if TYPE_CHECKING:
+    from bot.context import Runtime
+
 
 @dataclass(frozen=True)
 class Outgoing:
-    text: Markup
+    """A message to send: a text (with an optional file after it), or a file alone."""
+
+    text: Markup | None
     markup: InlineKeyboardMarkup | None = None
     document: bytes | None = None
     filename: str | None = None
+    caption: str | None = None
+
+
+Renderer = Callable[[Delivery, "Runtime", datetime], Awaitable[Outgoing]]
+RENDERERS: dict[DeliveryKind, Renderer] = {}
+"""Renderers for kinds defined by other modules (the staff console registers its own)."""
 
 
 def offset_text(minutes: int) -> str:
@@ -33,8 +46,15 @@ def offset_text(minutes: int) -> str:
     return plain("reminders.in_minutes", n=minutes)
 
 
-def render_delivery(delivery: Delivery, *, tz: ZoneInfo, now: datetime) -> Outgoing:
-    """Builds the message for one outbox row (its enrollment and talk must be loaded)."""
+async def render_delivery(delivery: Delivery, *, runtime: Runtime, now: datetime) -> Outgoing:
+    """Builds the message for one outbox row (servant, enrollment, talk and notice loaded)."""
+    if delivery.kind in RENDERERS:
+        return await RENDERERS[delivery.kind](delivery, runtime, now)
+    return render_enrollment_message(delivery, tz=runtime.settings.tz, now=now)
+
+
+def render_enrollment_message(delivery: Delivery, *, tz: ZoneInfo, now: datetime) -> Outgoing:
+    """Reminders and notices about the servant's own enrollment."""
     enrollment = delivery.enrollment
     assert enrollment is not None
     talk = enrollment.talk

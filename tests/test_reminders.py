@@ -274,7 +274,7 @@ async def test_a_send_interrupted_by_a_crash_is_not_repeated(app, api, session_f
     talk, [ana] = await _enrolled(session_factory, clock)
     clock.set(talk.starts_at - timedelta(hours=24))
     async with session_factory.begin() as session:
-        [claimed] = await deliveries.claim_due(session, now=clock.now(), limit=1)
+        [claimed] = (await deliveries.claim_due(session, now=clock.now(), limit=1)).to_send
     assert claimed.offset_minutes == 1440
 
     clock.advance(minutes=11)

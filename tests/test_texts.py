@@ -1,4 +1,4 @@
-"""Every text key the code uses exists in content/messages.toml, and values are escaped."""
+"""Every text key the code uses exists in content/messages/, and values are escaped."""
 
 from __future__ import annotations
 

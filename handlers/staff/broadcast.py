@@ -1,0 +1,7 @@
+"""Staff console: broadcast (being built)."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler
+
+HANDLERS: list[BaseHandler] = []
