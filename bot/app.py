@@ -68,8 +68,9 @@ def build_application(
     )
 
     # Order matters: the sign-up conversation and the staff console's conversations must see
-    # their buttons and replies before the generic handlers; free text goes to the FAQ only when no conversation claimed it; the
-    # fallbacks (unknown commands, stickers, stale buttons) come last.
+    # their buttons and replies before the generic handlers; free text goes to the FAQ only
+    # when no conversation claimed it; the fallbacks (unknown commands, stickers, stale
+    # buttons) come last.
     for handlers in (
         signup.HANDLERS,
         staff.HANDLERS,
