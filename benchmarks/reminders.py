@@ -17,7 +17,8 @@ databases created on the PostgreSQL server of `--database-url` and dropped after
 2. throttled: a short run with the server's limit *below* the configured rate, to show that
    429s are honoured: nothing lost, nothing sent twice.
 3. scan: `--scan-rows` pending reminders in the future plus a few due now; times one scan of
-   the sender (`settle_unsendable` + `claim_due(limit=100)` in one transaction, rolled back so
+   the sender (`claim_due(limit=100)`, which also closes what must not be sent, in one
+   transaction, rolled back so
    the rows stay due) and prints the query plans of both SELECTs.
 
 Back-off waits (timeouts, 5xx, a message throttled 20 times in a row) are skipped by moving
@@ -289,27 +290,20 @@ def bench_settings(url: str, api_root: str, rate: float) -> Settings:
 
 @contextmanager
 def timed_scans(record: list[float]) -> Iterator[None]:
-    """Times each of the sender's scans (settle + claim) by wrapping the two services."""
-    settle, claim = deliveries.settle_unsendable, deliveries.claim_due
-    started: list[float] = []
+    """Times each of the sender's scans by wrapping `claim_due`."""
+    claim = deliveries.claim_due
 
-    async def timed_settle(session: AsyncSession, *, now: datetime) -> dict[str, int]:
-        started.append(time.perf_counter())
-        return await settle(session, now=now)
-
-    async def timed_claim(session: AsyncSession, *, now: datetime, limit: int) -> list[Delivery]:
+    async def timed_claim(session: AsyncSession, *, now: datetime, limit: int) -> Any:
+        began = time.perf_counter()
         try:
             return await claim(session, now=now, limit=limit)
         finally:
-            if started:
-                record.append((time.perf_counter() - started.pop()) * 1000.0)
+            record.append((time.perf_counter() - began) * 1000.0)
 
-    deliveries.settle_unsendable = timed_settle  # type: ignore[assignment]
     deliveries.claim_due = timed_claim  # type: ignore[assignment]
     try:
         yield
     finally:
-        deliveries.settle_unsendable = settle  # type: ignore[assignment]
         deliveries.claim_due = claim  # type: ignore[assignment]
 
 
@@ -508,7 +502,7 @@ def _print_pacing(run: Delivered) -> None:
     if run.scan_ms:
         scans = run.scan_ms
         print(
-            f"sender scans (settle + claim of {BATCH_SIZE}): {len(scans)}, "
+            f"sender scans (claim of {BATCH_SIZE}): {len(scans)}, "
             f"total {sum(scans) / 1000:.2f} s, first {scans[0]:.0f} ms, "
             f"p50 {statistics.median(scans):.0f} ms, max {max(scans):.0f} ms"
         )
@@ -599,22 +593,19 @@ async def seed_scan(engine: AsyncEngine, rows: int, due: int) -> None:
 
 
 async def one_scan(factory: async_sessionmaker[AsyncSession]) -> tuple[float, int, dict[str, int]]:
-    """settle + claim in one transaction, rolled back; returns (ms, claimed, settled)."""
+    """One claim in a transaction, rolled back; returns (ms, claimed to send, closed)."""
     async with factory() as session:
         began = time.perf_counter()
-        settled = await deliveries.settle_unsendable(session, now=START)
-        batch = await deliveries.claim_due(session, now=START, limit=BATCH_SIZE)
+        claim = await deliveries.claim_due(session, now=START, limit=BATCH_SIZE)
         elapsed = (time.perf_counter() - began) * 1000.0
         await session.rollback()
-    return elapsed, len(batch), settled
+    return elapsed, len(claim.to_send), claim.closed
 
 
 def _which_select(statement: str) -> str | None:
     flat = " ".join(statement.split())
     if flat.startswith("SELECT deliveries.id FROM deliveries WHERE deliveries.state"):
         return "claim_due SELECT"
-    if flat.startswith("SELECT deliveries.id,") and "JOIN talks" in flat:
-        return "settle_unsendable SELECT"
     return None
 
 
@@ -676,7 +667,7 @@ def print_scan(scanned: Scanned) -> bool:
         f"({scanned.backend}; seeded in {scanned.seed_seconds:.1f} s)"
     )
     print(
-        f"one scan = settle_unsendable + claim_due(limit={BATCH_SIZE}) in one transaction, "
+        f"one scan = claim_due(limit={BATCH_SIZE}) in one transaction, "
         f"rolled back; {len(timings)} runs after {SCAN_WARMUP} warm-up"
     )
     print(
