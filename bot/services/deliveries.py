@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -36,6 +36,22 @@ def queue_notice(
     return delivery
 
 
+def _reminder_values(talk: Talk, offset: timedelta, now: datetime) -> dict[str, object]:
+    """State of a reminder armed at `now`: pending, or skipped when its time has passed."""
+    due_at = talk.starts_at - offset
+    late = due_at <= now
+    return {
+        "due_at": due_at,
+        "next_attempt_at": due_at,
+        "attempts": 0,
+        "claimed_at": None,
+        "updated_at": now,
+        "state": DeliveryState.SKIPPED if late else DeliveryState.PENDING,
+        "reason": "enrolled_late" if late else None,
+        "finished_at": now if late else None,
+    }
+
+
 async def schedule_reminders(
     session: AsyncSession,
     *,
@@ -43,6 +59,7 @@ async def schedule_reminders(
     talk: Talk,
     offsets: Sequence[timedelta],
     now: datetime,
+    first_time: bool = False,
 ) -> None:
     """Creates (or re-arms) one reminder per offset for a seat that was just taken.
 
@@ -51,7 +68,25 @@ async def schedule_reminders(
     the 24 h nor the 1 h reminder (pretix#3757). A reminder already sent (or being sent)
     is left alone, so calling this again after a talk moves recomputes only what is unsent,
     as Indico does: the servant learns the new time from the change notice.
+    `first_time` says the enrollment is new, so there is nothing to re-arm: one INSERT.
     """
+    base = {
+        "kind": DeliveryKind.REMINDER,
+        "servant_id": enrollment.servant_id,
+        "enrollment_id": enrollment.id,
+        "created_at": now,
+    }
+    if first_time:
+        rows = [
+            {
+                **base,
+                "offset_minutes": offset_minutes(offset),
+                **_reminder_values(talk, offset, now),
+            }
+            for offset in offsets
+        ]
+        await session.execute(insert(Delivery), rows)
+        return
     existing = {
         delivery.offset_minutes: delivery
         for delivery in await session.scalars(
@@ -61,34 +96,14 @@ async def schedule_reminders(
         )
     }
     for offset in offsets:
-        minutes = offset_minutes(offset)
-        due_at = talk.starts_at - offset
-        delivery = existing.get(minutes)
+        delivery = existing.get(offset_minutes(offset))
         if delivery is None:
-            delivery = Delivery(
-                kind=DeliveryKind.REMINDER,
-                servant_id=enrollment.servant_id,
-                enrollment_id=enrollment.id,
-                offset_minutes=minutes,
-                attempts=0,
-                created_at=now,
-            )
+            delivery = Delivery(**base, offset_minutes=offset_minutes(offset))
             session.add(delivery)
         elif delivery.state in {DeliveryState.SENT, DeliveryState.SENDING}:
             continue
-        delivery.due_at = due_at
-        delivery.next_attempt_at = due_at
-        delivery.attempts = 0
-        delivery.claimed_at = None
-        delivery.updated_at = now
-        if due_at > now:
-            delivery.state = DeliveryState.PENDING
-            delivery.reason = None
-            delivery.finished_at = None
-        else:
-            delivery.state = DeliveryState.SKIPPED
-            delivery.reason = "enrolled_late"
-            delivery.finished_at = now
+        for name, value in _reminder_values(talk, offset, now).items():
+            setattr(delivery, name, value)
     await session.flush()
 
 

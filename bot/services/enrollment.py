@@ -97,6 +97,7 @@ async def enroll(
     if not has_seat and not join_waitlist:
         raise EnrollmentError("full")
     status = EnrollmentStatus.ENROLLED if has_seat else EnrollmentStatus.WAITING
+    first_time = enrollment is None
     if enrollment is None:
         enrollment = Enrollment(talk_id=talk.id, servant_id=servant.id, created_at=now)
         session.add(enrollment)
@@ -109,7 +110,12 @@ async def enroll(
     await session.flush()
     if has_seat:
         await deliveries.schedule_reminders(
-            session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
+            session,
+            enrollment=enrollment,
+            talk=talk,
+            offsets=reminder_offsets,
+            now=now,
+            first_time=first_time,
         )
         return EnrollResult(EnrollOutcome.ENROLLED, enrollment, talk)
     position = await waiting_position(session, enrollment)
