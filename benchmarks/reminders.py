@@ -36,13 +36,12 @@ import math
 import pathlib
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 import warnings
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -50,9 +49,7 @@ from typing import Any
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
-from alembic import command  # noqa: E402
-from sqlalchemy import Connection, event, func, insert, select, text  # noqa: E402
+from sqlalchemy import event, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker  # noqa: E402
 from telegram.warnings import PTBUserWarning  # noqa: E402
@@ -61,10 +58,10 @@ from telegram.warnings import PTBUserWarning  # noqa: E402
 # not running here; that says nothing about sending and would hide the figures.
 warnings.simplefilter("ignore", PTBUserWarning)
 
+from benchmarks.support import build_schema, scratch_database  # noqa: E402
 from bot.app import build_application, dispose  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db import create_engine, make_session_factory  # noqa: E402
-from bot.migrate import alembic_config  # noqa: E402
 from bot.models import (  # noqa: E402
     Delivery,
     DeliveryKind,
@@ -114,55 +111,6 @@ class FakeClock:
 
 
 # -- databases ----------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def scratch_database(server_url: str | None, label: str) -> AsyncIterator[str]:
-    """A fresh, empty database: a temporary SQLite file, or a throw-away PostgreSQL one."""
-    if server_url is None:
-        with tempfile.TemporaryDirectory(prefix=f"reminders-{label}-") as folder:
-            yield f"sqlite+aiosqlite:///{folder}/bench.db"
-        return
-    parsed = make_url(server_url)
-    name = f"defensoria_bench_{label}_{uuid.uuid4().hex[:8]}"
-    await _admin(server_url, f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(drivername="postgresql+asyncpg", database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin(url: str, statement: str) -> None:
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        database=parsed.database or "postgres",
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-async def build_schema(url: str) -> None:
-    """The schema from the Alembic migrations, as production builds it."""
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(_upgrade, url)
-    finally:
-        await engine.dispose()
-
-
-def _upgrade(connection: Connection, url: str) -> None:
-    config = alembic_config(url)
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
 
 
 def _talk_row(talk_id: int, starts_at: datetime, capacity: int) -> dict[str, Any]:

@@ -25,13 +25,10 @@ import pathlib
 import random
 import resource
 import sys
-import tempfile
 import time
-import uuid
 import warnings
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -39,7 +36,6 @@ from typing import Any
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from telegram import Update  # noqa: E402
@@ -57,10 +53,11 @@ from telegram.warnings import PTBUserWarning  # noqa: E402
 # not running here; that says nothing about throughput and would hide the table.
 warnings.simplefilter("ignore", PTBUserWarning)
 
+from benchmarks.support import build_schema, scratch_database  # noqa: E402
 from bot import models  # noqa: E402
 from bot.app import build_application, dispose  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import Base, create_engine, make_session_factory  # noqa: E402
+from bot.db import create_engine, make_session_factory  # noqa: E402
 from bot.texts import raw  # noqa: E402
 from tests.fakes import BOT_USER, FakeBotApi  # noqa: E402
 
@@ -143,49 +140,12 @@ def update_data(action: Action, update_id: int) -> dict[str, Any]:
 # -- the database -------------------------------------------------------------------------
 
 
-@asynccontextmanager
-async def scratch_database(url: str | None) -> AsyncIterator[str]:
-    """A fresh database URL: a temporary SQLite file, a new SQLite file, or a PostgreSQL one."""
-    if url is None:
-        with tempfile.TemporaryDirectory(prefix="throughput-") as folder:
-            yield f"sqlite+aiosqlite:///{folder}/bench.db"
-        return
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        yield url
-        return
-    name = f"defensoria_bench_{uuid.uuid4().hex[:10]}"
-    await _admin(url, f'CREATE DATABASE "{name}"')
-    try:
-        yield parsed.set(drivername="postgresql+asyncpg", database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-async def _admin(url: str, statement: str) -> None:
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        password=parsed.password,
-        database=parsed.database or "postgres",
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def seed(url: str, users: int, talks: int, capacity: int) -> list[int]:
     """Creates the schema, future talks and servants who may enroll without signing up."""
+    await build_schema(url)
     engine = create_engine(url)
     now = datetime.now(UTC)
     try:
-        async with engine.begin() as connection:
-            await connection.run_sync(Base.metadata.create_all)
         async with make_session_factory(engine).begin() as session:
             rows = [_talk(number, now, capacity) for number in range(talks)]
             session.add_all(rows)

@@ -33,15 +33,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
-BOT_USER: dict[str, Any] = {
-    "id": 700000001,
-    "is_bot": True,
-    "first_name": "Defensoría",
-    "username": "defensoria_test_bot",
-    "can_join_groups": False,
-    "can_read_all_group_messages": False,
-    "supports_inline_queries": False,
-}
+from tests.fakes import BOT_USER
 
 SENDING_METHODS = frozenset({"sendMessage", "sendDocument"})
 """The calls that count against the rate limit: what Telegram throttles are new messages."""
