@@ -6,7 +6,9 @@ import logging
 import warnings
 from typing import Any
 
+from telegram import BotCommandScopeChat
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
@@ -90,6 +92,14 @@ def build_application(
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await application.bot.set_my_commands(common.bot_commands())
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    for staff_id in runtime.settings.admin_ids:
+        try:
+            await application.bot.set_my_commands(
+                common.bot_commands(staff=True), scope=BotCommandScopeChat(staff_id)
+            )
+        except TelegramError as exc:
+            logger.warning("staff command menu not set for one chat: %s", type(exc).__name__)
     logger.info("bot @%s ready", application.bot.username)
 
 

@@ -20,9 +20,12 @@ logger = logging.getLogger(__name__)
 DEEP_LINK = re.compile(r"^platica_(\d{1,9})$")
 
 
-def bot_commands() -> list[BotCommand]:
-    """The Spanish command menu registered with setMyCommands."""
-    return [BotCommand(name, description) for name, description in raw("commands").items()]
+def bot_commands(*, staff: bool = False) -> list[BotCommand]:
+    """The Spanish command menu registered with setMyCommands; staff also get theirs."""
+    menu = dict(raw("commands"))
+    if staff:
+        menu.update(raw("staff_commands"))
+    return [BotCommand(name, description) for name, description in menu.items()]
 
 
 async def start(update: Update, context: BotContext) -> None:
