@@ -73,7 +73,9 @@ from bot.models import (  # noqa: E402
     Talk,
     TalkStatus,
 )
-from bot.scheduler import BATCH_SIZE, SenderStats, run_sender  # noqa: E402
+from bot.scheduler import SenderStats, claim_size, run_sender  # noqa: E402
+
+BATCH_SIZE = claim_size(25)
 from bot.services import deliveries  # noqa: E402
 from bot.services.enrollment import enroll  # noqa: E402
 from tests.http_fake_api import HttpFakeBotApi  # noqa: E402

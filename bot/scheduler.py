@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +43,8 @@ logger = logging.getLogger(__name__)
 SENDER_JOB = "sender"
 HEARTBEAT_EVERY = timedelta(minutes=15)
 BATCH_SIZE = 100
+"""The most rows one scan claims; see `claim_size`."""
+CLAIM_SECONDS = 1.0
 MAX_RETRY_AFTER_ROUNDS = 20
 
 
@@ -90,7 +93,9 @@ async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         while True:
             now = runtime.clock.now()
             async with runtime.session_factory.begin() as session:
-                claim = await deliveries.claim_due(session, now=now, limit=BATCH_SIZE)
+                claim = await deliveries.claim_due(
+                    session, now=now, limit=claim_size(runtime.settings.send_rate_per_second)
+                )
             _heartbeat(runtime, now)
             for reason, count in claim.closed.items():
                 stats.settled[reason] = stats.settled.get(reason, 0) + count
@@ -114,6 +119,12 @@ async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             stats.settled,
         )
     return stats
+
+
+def claim_size(rate: float) -> int:
+    """About one second of sending: a crash can only strand what was claimed and not yet
+    sent (those rows end `interrupted`, never resent), so claims stay small."""
+    return min(BATCH_SIZE, max(1, math.ceil(rate * CLAIM_SECONDS)))
 
 
 def _heartbeat(runtime: Runtime, now: datetime) -> None:

@@ -175,7 +175,8 @@ def unsendable_reason(delivery: Delivery, now: datetime) -> tuple[DeliveryState,
     """Why a due row must not be sent, or None. Its servant, enrollment and talk are loaded.
 
     - the servant blocked the bot → skipped "unreachable";
-    - a general notice to a servant who opted out → skipped "opted_out";
+    - a general notice (not about a talk they chose) to a servant who opted out → skipped
+      "opted_out";
     - a reminder for a cancelled talk → skipped "talk_cancelled";
     - a reminder or notice about a talk that has started → skipped "talk_started";
     - a reminder due while the bot was down and late by more than half its offset → missed
@@ -183,7 +184,11 @@ def unsendable_reason(delivery: Delivery, now: datetime) -> tuple[DeliveryState,
     """
     if delivery.servant.unreachable_at is not None:
         return DeliveryState.SKIPPED, "unreachable"
-    if delivery.kind == DeliveryKind.NOTICE and delivery.servant.notices_opt_out_at is not None:
+    if (
+        delivery.kind == DeliveryKind.NOTICE
+        and delivery.enrollment_id is None
+        and delivery.servant.notices_opt_out_at is not None
+    ):
         return DeliveryState.SKIPPED, "opted_out"
     talk = delivery.enrollment.talk if delivery.enrollment is not None else None
     if talk is None:
