@@ -1,0 +1,393 @@
+"""Managing talks from the staff console: create, edit, reschedule, cancel and import.
+
+Every field follows the CSV import's rules: the console builds the record a spreadsheet row
+would have (column names as in the CSV, values as typed) and checks it with the import's own
+row check, so a talk typed in Telegram and a talk imported from the programme can never
+disagree about what is valid. What the import allows and the console does not: a start in
+the past (the office loads talks already given only through the CSV).
+
+A talk keeps its import key when edited or moved, so re-importing the programme updates it
+instead of creating a second one. Each change is audited in the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Enrollment, EnrollmentStatus, Modality, Talk
+from bot.services import audit, talk_changes, talk_import
+from bot.services import enrollment as enrollment_service
+from bot.services.errors import ServiceError
+from bot.services.queries import count_enrollments, lock_talk
+from bot.services.talk_import import ImportReport, TalkRow
+
+COLUMN_ATTRS: dict[str, str] = {
+    "titulo": "title",
+    "tema": "topic",
+    "descripcion": "description",
+    "ponente": "speaker",
+    "organiza": "organizer",
+    "inicio": "starts_at",
+    "duracion_min": "duration_min",
+    "modalidad": "modality",
+    "enlace": "meeting_link",
+    "sede": "venue",
+    "cupo": "capacity",
+}
+"""CSV column → the attribute it sets, named alike on `Talk` and on the import's `TalkRow`."""
+CALENDAR_COLUMNS = frozenset(COLUMN_ATTRS) - {"tema", "cupo"}
+"""Columns that change the .ics a servant holds: editing them bumps the talk's sequence."""
+ACCESS_COLUMNS = {Modality.VIRTUAL: "enlace", Modality.PRESENCIAL: "sede"}
+"""How people get in: a virtual talk needs its link, a presencial one its venue."""
+LOCAL_START = "%Y-%m-%d %H:%M"
+_BLANK = dict.fromkeys(talk_import.COLUMNS, "")
+_ACTIVE = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITING)
+
+
+class TalkAdminError(ServiceError):
+    """Codes: invalid (details: problems, a list of RowError), in_the_past, not_found,
+    talk_cancelled, started, same_time, unchanged, duplicate (details: talk_id),
+    capacity_below_enrolled (details: enrolled), not_utf8."""
+
+    domain = "staff_talks.error"
+
+
+@dataclass(frozen=True)
+class Affected:
+    """A talk and how many people (enrolled or waiting) are told about a change to it."""
+
+    talk: Talk
+    people: int
+    starts_at: datetime | None = None
+    """The new start, when the change is a reschedule."""
+
+
+@dataclass(frozen=True)
+class EditPreview:
+    """A talk, the same talk with the changes applied (validated), and what differs."""
+
+    talk: Talk
+    row: TalkRow
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EditResult:
+    talk: Talk
+    columns: tuple[str, ...]
+    promoted: int
+
+
+def access_column(modality: str) -> str:
+    """The column a talk of this modality needs ("enlace" or "sede")."""
+    return ACCESS_COLUMNS[Modality(modality.strip().casefold())]
+
+
+def _validate(
+    record: Mapping[str, str], tz: ZoneInfo
+) -> tuple[TalkRow | None, list[talk_import.RowError]]:
+    # talk_import's row check is private; it is the single source of the field rules.
+    stripped = {name: value.strip() for name, value in record.items()}
+    return talk_import._parse_row(0, {**_BLANK, **stripped}, tz)
+
+
+def _invalid(problems: Sequence[talk_import.RowError]) -> TalkAdminError:
+    return TalkAdminError("invalid", problems=list(problems))
+
+
+def _check_future(starts_at: datetime, now: datetime) -> None:
+    if starts_at <= now:
+        raise TalkAdminError("in_the_past")
+
+
+def check_field(
+    column: str, value: str, *, values: Mapping[str, str], tz: ZoneInfo, now: datetime
+) -> str:
+    """Validates one value of a new talk, given the values already accepted; returns it
+    stripped. The start must also be in the future."""
+    value = value.strip()
+    _, errors = _validate({**values, column: value}, tz)
+    problems = [error for error in errors if error.column == column]
+    if problems:
+        raise _invalid(problems)
+    if column == "inicio":
+        _check_future(_local_start(value, tz), now)
+    return value
+
+
+def _local_start(value: str, tz: ZoneInfo) -> datetime:
+    """The UTC moment of a start the row check already accepted."""
+    starts_at = talk_import._parse_start(value, tz)
+    assert starts_at is not None
+    return starts_at
+
+
+def parse_draft(values: Mapping[str, str], *, tz: ZoneInfo, now: datetime) -> TalkRow:
+    """Turns the values of a new talk into the import's row, or raises invalid/in_the_past."""
+    row, errors = _validate(values, tz)
+    if row is None:
+        raise _invalid(errors)
+    _check_future(row.starts_at, now)
+    return row
+
+
+async def create_talk(
+    session: AsyncSession,
+    *,
+    actor: int,
+    values: Mapping[str, str],
+    tz: ZoneInfo,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> Talk:
+    """Creates a talk through the import (same key, same defaults). A talk with the same
+    title on the same day is refused as a duplicate rather than silently updated."""
+    row = parse_draft(values, tz=tz, now=now)
+    existing = await session.scalar(select(Talk.id).where(Talk.import_key == row.key))
+    if existing is not None:
+        raise TalkAdminError("duplicate", talk_id=existing)
+    report = await talk_import.import_talks(
+        session, [row], now=now, reminder_offsets=reminder_offsets
+    )
+    [talk] = report.created
+    _record(session, actor, "talk.create", talk, now, title=talk.title, starts_at=talk.starts_at)
+    return talk
+
+
+def record_of(talk: Talk, tz: ZoneInfo) -> dict[str, str]:
+    """The talk as a CSV row would state it (start in local time)."""
+    return {
+        "titulo": talk.title,
+        "tema": talk.topic,
+        "descripcion": talk.description or "",
+        "ponente": talk.speaker,
+        "organiza": talk.organizer,
+        "inicio": talk.starts_at.astimezone(tz).strftime(LOCAL_START),
+        "duracion_min": str(talk.duration_min),
+        "modalidad": talk.modality.value,
+        "enlace": talk.meeting_link or "",
+        "sede": talk.venue or "",
+        "cupo": str(talk.capacity),
+    }
+
+
+def _existing(talk: Talk | None) -> Talk:
+    if talk is None:
+        raise TalkAdminError("not_found")
+    if talk.is_cancelled:
+        raise TalkAdminError("talk_cancelled")
+    return talk
+
+
+def _open(talk: Talk | None, now: datetime) -> Talk:
+    """A talk that may still be moved or cancelled: it exists, is on, and has not started
+    (notices about a talk that started are never sent)."""
+    talk = _existing(talk)
+    if talk.has_started(now):
+        raise TalkAdminError("started")
+    return talk
+
+
+async def editable_talk(session: AsyncSession, *, talk_id: int) -> Talk:
+    return _existing(await session.get(Talk, talk_id))
+
+
+async def open_talk(session: AsyncSession, *, talk_id: int, now: datetime) -> Talk:
+    return _open(await session.get(Talk, talk_id), now)
+
+
+def _edited(talk: Talk, changes: Mapping[str, str], tz: ZoneInfo) -> EditPreview:
+    if "inicio" in changes:
+        raise ValueError("a new start goes through reschedule()")
+    row, errors = _validate({**record_of(talk, tz), **changes}, tz)
+    if row is None:
+        raise _invalid(errors)
+    columns = tuple(
+        column
+        for column in COLUMN_ATTRS
+        if column in changes
+        and getattr(talk, COLUMN_ATTRS[column]) != getattr(row, COLUMN_ATTRS[column])
+    )
+    if not columns:
+        raise TalkAdminError("unchanged")
+    return EditPreview(talk, row, columns)
+
+
+async def _check_capacity(session: AsyncSession, preview: EditPreview) -> None:
+    """Nobody loses a seat to a smaller capacity: it can't go below the seats taken."""
+    if "cupo" not in preview.columns:
+        return
+    enrolled = await count_enrollments(session, preview.talk.id, EnrollmentStatus.ENROLLED)
+    if preview.row.capacity < enrolled:
+        raise TalkAdminError("capacity_below_enrolled", enrolled=enrolled)
+
+
+async def preview_edit(
+    session: AsyncSession, *, talk_id: int, changes: Mapping[str, str], tz: ZoneInfo
+) -> EditPreview:
+    """Checks the changes to a talk (all but its start) without saving them."""
+    preview = _edited(_existing(await session.get(Talk, talk_id)), changes, tz)
+    await _check_capacity(session, preview)
+    return preview
+
+
+async def edit_talk(
+    session: AsyncSession,
+    *,
+    actor: int,
+    talk_id: int,
+    changes: Mapping[str, str],
+    tz: ZoneInfo,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> EditResult:
+    """Applies the changes under the talk's lock. A larger capacity promotes the first in
+    line (who are told); a change a calendar shows bumps the sequence."""
+    talk = _existing(await lock_talk(session, talk_id))
+    preview = _edited(talk, changes, tz)
+    await _check_capacity(session, preview)
+    before = {column: getattr(talk, COLUMN_ATTRS[column]) for column in preview.columns}
+    for column in preview.columns:
+        setattr(talk, COLUMN_ATTRS[column], getattr(preview.row, COLUMN_ATTRS[column]))
+    if CALENDAR_COLUMNS.intersection(preview.columns):
+        talk.sequence += 1
+    talk.updated_at = now
+    promoted = []
+    if "cupo" in preview.columns and talk.capacity > before["cupo"]:
+        promoted = await enrollment_service.promote_waiting(
+            session, talk=talk, now=now, reminder_offsets=reminder_offsets
+        )
+    await session.flush()
+    after = {column: getattr(talk, COLUMN_ATTRS[column]) for column in preview.columns}
+    _record(
+        session, actor, "talk.edit", talk, now, before=before, after=after, promoted=len(promoted)
+    )
+    return EditResult(talk, preview.columns, len(promoted))
+
+
+async def _people(session: AsyncSession, talk_id: int) -> int:
+    """How many are enrolled or waiting: who hears about a new time or a cancellation."""
+    query = select(func.count()).where(
+        Enrollment.talk_id == talk_id, Enrollment.status.in_(_ACTIVE)
+    )
+    return await session.scalar(query) or 0
+
+
+def _new_start(talk: Talk, value: str, *, tz: ZoneInfo, now: datetime) -> datetime:
+    starts_at = _local_start(check_field("inicio", value, values={}, tz=tz, now=now), tz)
+    if starts_at == talk.starts_at:
+        raise TalkAdminError("same_time")
+    return starts_at
+
+
+async def preview_reschedule(
+    session: AsyncSession, *, talk_id: int, value: str, tz: ZoneInfo, now: datetime
+) -> Affected:
+    """Checks a typed new start ("AAAA-MM-DD HH:MM", local) for a talk, without saving."""
+    talk = _open(await session.get(Talk, talk_id), now)
+    starts_at = _new_start(talk, value, tz=tz, now=now)
+    return Affected(talk, await _people(session, talk.id), starts_at)
+
+
+async def reschedule(
+    session: AsyncSession,
+    *,
+    actor: int,
+    talk_id: int,
+    starts_at: datetime,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> Affected:
+    """Moves the talk: reminders are recomputed and everyone enrolled or waiting gets a
+    notice with the updated calendar file (see `talk_changes.reschedule_talk`)."""
+    talk = _open(await lock_talk(session, talk_id), now)
+    _check_future(starts_at, now)
+    if starts_at == talk.starts_at:
+        raise TalkAdminError("same_time")
+    before = talk.starts_at
+    await talk_changes.reschedule_talk(
+        session,
+        talk_id=talk.id,
+        starts_at=starts_at,
+        now=now,
+        reminder_offsets=reminder_offsets,
+    )
+    people = await _people(session, talk.id)
+    _record(
+        session,
+        actor,
+        "talk.reschedule",
+        talk,
+        now,
+        before=before,
+        after=starts_at,
+        notified=people,
+    )
+    return Affected(talk, people, starts_at)
+
+
+async def preview_cancel(session: AsyncSession, *, talk_id: int, now: datetime) -> Affected:
+    talk = _open(await session.get(Talk, talk_id), now)
+    return Affected(talk, await _people(session, talk.id))
+
+
+async def cancel(session: AsyncSession, *, actor: int, talk_id: int, now: datetime) -> Affected:
+    """Cancels the talk: reminders stop and everyone enrolled or waiting is told."""
+    talk = _open(await lock_talk(session, talk_id), now)
+    notified = await talk_changes.cancel_talk(session, talk_id=talk.id, now=now)
+    _record(session, actor, "talk.cancel", talk, now, notified=notified)
+    return Affected(talk, notified)
+
+
+async def import_programme(
+    session: AsyncSession,
+    *,
+    actor: int,
+    data: bytes,
+    filename: str,
+    tz: ZoneInfo,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> ImportReport:
+    """Runs the CLI's import on an uploaded file: with any error nothing is imported and the
+    report carries every error with its line; raises not_utf8 for another encoding."""
+    try:
+        text = talk_import.decode(data)
+    except UnicodeDecodeError as exc:
+        raise TalkAdminError("not_utf8") from exc
+    rows, errors = talk_import.parse_csv(text, tz=tz)
+    if errors:
+        return ImportReport(errors=errors)
+    report = await talk_import.import_talks(
+        session, rows, now=now, reminder_offsets=reminder_offsets
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="talk.import",
+        now=now,
+        details={
+            "file": filename,
+            "created": [talk.id for talk in report.created],
+            "updated": [talk.id for talk in report.updated],
+            "unchanged": len(report.unchanged),
+            "notified": report.notified,
+            "promoted": report.promoted,
+        },
+    )
+    return report
+
+
+def _record(
+    session: AsyncSession, actor: int, action: str, talk: Talk, now: datetime, **details: object
+) -> None:
+    """Audits a change to one talk (its programme data only: never a servant's)."""
+    audit.record(
+        session, actor=actor, action=action, now=now, target=f"talk:{talk.id}", details=details
+    )
