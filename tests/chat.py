@@ -72,6 +72,27 @@ class Chat:
         }
         return await self._process({"update_id": next(_update_ids), "message": message})
 
+    async def send_document(
+        self, name: str, data: bytes, *, mime: str = "text/csv", size: int | None = None
+    ) -> list[Sent]:
+        """Sends a file (stored on the fake Bot API for the bot to download)."""
+        file_id = f"file-{next(_message_ids)}"
+        self.api.files[file_id] = data
+        message = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": name,
+                "mime_type": mime,
+                "file_size": len(data) if size is None else size,
+            },
+        }
+        return await self._process({"update_id": next(_update_ids), "message": message})
+
     async def press(self, label: str) -> list[Sent]:
         """Presses the newest button whose label contains `label`."""
         for sent in reversed(self.api.sent_to(self.user_id)):

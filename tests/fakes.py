@@ -56,6 +56,8 @@ class FakeBotApi(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[int, Sent] = {}
         self.alerts: list[str] = []
+        self.files: dict[str, bytes] = {}
+        """Files "on Telegram's servers" by file_id, served by getFile and the download URL."""
         self.touched: list[int] = []
         """Ids of messages sent or edited, in order (an edit to the same text counts too)."""
         self.responder = responder
@@ -81,6 +83,8 @@ class FakeBotApi(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:
+            return 200, self.files[url.rsplit("/", 1)[-1]]
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
@@ -100,6 +104,14 @@ class FakeBotApi(BaseRequest):
             return BOT_USER
         if api_method == "getUpdates":
             return []
+        if api_method == "getFile":
+            file_id = params["file_id"]
+            return {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_size": len(self.files[file_id]),
+                "file_path": file_id,
+            }
         if api_method in {"sendMessage", "sendDocument"}:
             return self._record_message(api_method, params, files)
         if api_method == "editMessageText":

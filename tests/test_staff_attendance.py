@@ -4,11 +4,8 @@ and staff-only buttons refused to everyone else."""
 from __future__ import annotations
 
 import itertools
-import json
 import re
-import time
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 
@@ -24,7 +21,6 @@ from bot.services import enrollment
 from tests.chat import Chat, text_of
 from tests.conftest import STAFF_ID
 from tests.factories import make_servant, make_talk
-from tests.fakes import FakeBotApi, Sent
 
 OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 CODE = re.compile(r"/asistencia ([A-Z]{3}\d{3})")
@@ -65,43 +61,6 @@ async def open_code(staff: Chat, title: str) -> str:
     match = CODE.search(text_of(replies))
     assert match, text_of(replies)
     return match.group(1)
-
-
-def serve_files(api: FakeBotApi) -> dict[str, bytes]:
-    """Makes the fake Bot API answer getFile and file downloads from a dict of contents."""
-    files: dict[str, bytes] = {}
-    original = api.do_request
-
-    async def do_request(url: str, method: str, request_data: Any = None, *args, **kwargs):
-        if "/file/bot" in url:
-            return 200, files[url.rsplit("/", 1)[-1]]
-        if url.endswith("/getFile"):
-            file_id = request_data.parameters["file_id"]
-            result = {"file_id": file_id, "file_unique_id": file_id, "file_path": f"d/{file_id}"}
-            return 200, json.dumps({"ok": True, "result": result}).encode()
-        return await original(url, method, request_data, *args, **kwargs)
-
-    api.do_request = do_request  # type: ignore[method-assign]
-    return files
-
-
-async def send_document(chat: Chat, files: dict[str, bytes], content: bytes) -> list[Sent]:
-    file_id = f"doc{next(_ids)}"
-    files[file_id] = content
-    message = {
-        "message_id": next(_ids),
-        "date": int(time.time()),
-        "chat": chat.chat,
-        "from": chat.user,
-        "document": {
-            "file_id": file_id,
-            "file_unique_id": file_id,
-            "file_name": "participantes.csv",
-            "mime_type": "text/csv",
-            "file_size": len(content),
-        },
-    }
-    return await chat._process({"update_id": next(_ids), "message": message})
 
 
 async def _attended(session_factory) -> dict[int, str | None]:
@@ -181,8 +140,7 @@ async def test_staff_buttons_are_refused_to_everyone_else(
     for data in (f"v1:ast:{talk.id}", f"v1:aso:{talk.id}", f"v1:asl:{talk.id}", "v1:asm"):
         await ana.press_data(data)
         assert api.alerts[-1].startswith("No autorizado")
-    files = serve_files(api)
-    await send_document(ana, files, b"Nombre\nAna Ruiz\n")
+    await ana.send_document("participantes.csv", b"Nombre\nAna Ruiz\n")
     assert "Asistencia registrada" not in text_of(ana.messages)
     async with session_factory() as session:
         assert (await session.scalars(select(AttendanceWindow))).all() == []
@@ -225,12 +183,11 @@ async def test_participant_list_marks_matches_and_reports_the_rest(
         ],
     )
     staff = make_chat(STAFF_ID)
-    files = serve_files(api)
     await staff.send("/asistencia")
     await staff.press("Ley Ingrid")
     assert "como <b>documento</b>" in text_of(await staff.press("Subir lista"))
     assert "Espero el archivo CSV" in text_of(await staff.send("aquí va"))
-    report = text_of(await send_document(staff, files, PARTICIPANTS.encode("cp1252")))
+    report = text_of(await staff.send_document("participantes.csv", PARTICIPANTS.encode("cp1252")))
 
     assert "registrada ahora: 3" in report
     assert "Sin coincidencia: 1" in report and "• &lt;b&gt;Invitado&lt;/b&gt;" in report
@@ -249,18 +206,19 @@ async def test_participant_list_marks_matches_and_reports_the_rest(
 
     await staff.press("Volver a la plática")
     await staff.press("Subir lista")
-    again = text_of(await send_document(staff, files, PARTICIPANTS.encode("utf-16")))
+    again = text_of(await staff.send_document("participantes.csv", PARTICIPANTS.encode("utf-16")))
     assert "registrada ahora: 0" in again and "Ya estaban registradas: 3" in again
 
 
 async def test_unreadable_list_and_cancel(make_chat, session_factory, clock, api):
     await enrolled_talk(session_factory, clock, [(101, "Ana Ruiz", None)])
     staff = make_chat(STAFF_ID)
-    files = serve_files(api)
     await staff.send("/asistencia")
     await staff.press("Ley Ingrid")
     await staff.press("Subir lista")
-    assert "No encontré participantes" in text_of(await send_document(staff, files, b"\n\n"))
+    assert "No encontré participantes" in text_of(
+        await staff.send_document("participantes.csv", b"\n\n")
+    )
     assert "no subí ninguna lista" in text_of(await staff.send("/cancelar"))
     assert await _attended(session_factory) == {1: None}
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import re
-import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from icalendar import Calendar
@@ -48,46 +46,6 @@ def staff(make_chat) -> Chat:
 @pytest.fixture
 def outsider(make_chat) -> Chat:
     return make_chat(5550999, "Beto")
-
-
-@pytest.fixture
-def uploads(monkeypatch) -> dict[str, bytes]:
-    """Files "on Telegram's servers": the handler's download reads them from here."""
-    files: dict[str, bytes] = {}
-
-    async def download(context: Any, document: Any) -> bytes:
-        return files[document.file_id]
-
-    monkeypatch.setattr(staff_talks, "download_document", download)
-    return files
-
-
-async def send_document(
-    chat: Chat,
-    uploads: dict[str, bytes],
-    name: str,
-    data: bytes,
-    *,
-    mime: str = "text/csv",
-    size: int | None = None,
-) -> list:
-    """Sends a file to the bot as Telegram would deliver it."""
-    file_id = f"doc-{next(_ids)}"
-    uploads[file_id] = data
-    message = {
-        "message_id": next(_ids),
-        "date": int(time.time()),
-        "chat": chat.chat,
-        "from": chat.user,
-        "document": {
-            "file_id": file_id,
-            "file_unique_id": file_id,
-            "file_name": name,
-            "mime_type": mime,
-            "file_size": len(data) if size is None else size,
-        },
-    }
-    return await chat._process({"update_id": next(_ids), "message": message})
 
 
 async def _talks(session_factory) -> list[Talk]:
@@ -407,7 +365,7 @@ async def test_no_upcoming_talks_to_choose(staff):
 
 
 async def test_a_csv_sent_to_the_bot_imports_the_programme(
-    app, api, staff, session_factory, clock, uploads
+    app, api, staff, session_factory, clock
 ):
     mayores, [ana, luis] = await _enrolled(
         session_factory,
@@ -420,7 +378,7 @@ async def test_a_csv_sent_to_the_bot_imports_the_programme(
     async with session_factory.begin() as session:
         (await session.get(Talk, mayores.id)).import_key = "adultos mayores@2026-12-15"
 
-    replies = await send_document(staff, uploads, "programa.csv", PROGRAMME.encode("utf-8-sig"))
+    replies = await staff.send_document("programa.csv", PROGRAMME.encode("utf-8-sig"))
 
     answer = text_of(replies)
     ingrid, _ = await _talks(session_factory)
@@ -440,15 +398,13 @@ async def test_a_csv_sent_to_the_bot_imports_the_programme(
     assert any("Se liberó un lugar" in sent.text for sent in api.sent_to(luis.chat_id))
 
 
-async def test_a_bad_csv_gets_the_line_numbered_report_and_imports_nothing(
-    staff, session_factory, uploads
-):
+async def test_a_bad_csv_gets_the_line_numbered_report_and_imports_nothing(staff, session_factory):
     bad = PROGRAMME + (
         "Sin fecha,Tema,,Ponente,Organiza,2030-02-30 10:00,90,virtual,https://x.org/a,,10\n"
         "Sin enlace,Tema,,Ponente,Organiza,2030-04-01 10:00,0,virtual,,,-5\n"
         "<b>Rara</b>,Tema,,Ponente,Organiza,2030-04-02 10:00,60,<i>híbrida</i>,,,10\n"
     )
-    answer = text_of(await send_document(staff, uploads, "programa.csv", bad.encode()))
+    answer = text_of(await staff.send_document("programa.csv", bad.encode()))
     assert "No se importó nada: el archivo tiene 5 error(es)" in answer
     for where in (
         "línea 4, columna inicio",
@@ -462,26 +418,26 @@ async def test_a_bad_csv_gets_the_line_numbered_report_and_imports_nothing(
     assert await _audit(session_factory) == []
 
 
-async def test_a_long_error_report_is_split_under_telegrams_limit(staff, uploads):
+async def test_a_long_error_report_is_split_under_telegrams_limit(staff):
     rows = "".join(f"Plática {n},Tema,,P,O,2030-13-01 10:00,90,virtual,,,0\n" for n in range(150))
-    replies = await send_document(staff, uploads, "programa.csv", (HEADER + rows).encode())
+    replies = await staff.send_document("programa.csv", (HEADER + rows).encode())
     assert len(replies) > 1
     assert all(len(sent.text) <= 4096 for sent in replies)
     assert "línea 151, columna cupo" in text_of(replies)
 
 
-async def test_unreadable_or_huge_files_are_refused_kindly(staff, session_factory, uploads):
+async def test_unreadable_or_huge_files_are_refused_kindly(staff, session_factory):
     latin1 = PROGRAMME.encode("latin-1")
-    assert "no está en UTF-8" in text_of(await send_document(staff, uploads, "a.csv", latin1))
-    huge = await send_document(staff, uploads, "b.csv", b"x", size=2 * 1024 * 1024)
+    assert "no está en UTF-8" in text_of(await staff.send_document("a.csv", latin1))
+    huge = await staff.send_document("b.csv", b"x", size=2 * 1024 * 1024)
     assert "pesa más de 1 MB" in text_of(huge)
     assert await _talks(session_factory) == []
 
 
-async def test_a_csv_mid_draft_is_imported_and_the_draft_survives(staff, session_factory, uploads):
+async def test_a_csv_mid_draft_is_imported_and_the_draft_survives(staff, session_factory):
     await staff.send("/nueva_platica")
     await staff.send("Ley Ingrid")
-    await send_document(staff, uploads, "programa.csv", PROGRAMME.encode())
+    await staff.send_document("programa.csv", PROGRAMME.encode())
     assert "Programa importado" in staff.last.text
     await staff.send("Ley Ingrid")
     assert "Paso 3 de 10" in staff.last.text
@@ -490,18 +446,16 @@ async def test_a_csv_mid_draft_is_imported_and_the_draft_survives(staff, session
 STAFF_COMMANDS = ("/nueva_platica", "/editar_platica", "/reprogramar", "/cancelar_platica")
 
 
-async def test_non_staff_are_refused_every_command_and_file(
-    outsider, session_factory, clock, uploads
-):
+async def test_non_staff_are_refused_every_command_and_file(outsider, session_factory, clock):
     await make_talk(session_factory, starts_at=clock.now() + timedelta(days=3), title="Lealtad")
     for command in STAFF_COMMANDS:
         assert NOT_AUTHORIZED in text_of(await outsider.send(command))
     await outsider.send("Ley Ingrid")
     assert "Paso" not in outsider.last.text
     assert NOT_AUTHORIZED in text_of(
-        await send_document(outsider, uploads, "programa.csv", PROGRAMME.encode())
+        await outsider.send_document("programa.csv", PROGRAMME.encode())
     )
-    other = await send_document(outsider, uploads, "foto.pdf", b"%PDF", mime="application/pdf")
+    other = await outsider.send_document("foto.pdf", b"%PDF", mime="application/pdf")
     assert NOT_AUTHORIZED not in text_of(other)
     assert [talk.title for talk in await _talks(session_factory)] == ["Lealtad"]
     assert await _audit(session_factory) == []

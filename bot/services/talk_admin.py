@@ -94,7 +94,7 @@ def _validate(
 ) -> tuple[TalkRow | None, list[talk_import.RowError]]:
     # talk_import's row check is private; it is the single source of the field rules.
     stripped = {name: value.strip() for name, value in record.items()}
-    return talk_import._parse_row(0, {**_BLANK, **stripped}, tz)
+    return talk_import.parse_row(0, {**_BLANK, **stripped}, tz)
 
 
 def _invalid(problems: Sequence[talk_import.RowError]) -> TalkAdminError:
@@ -123,7 +123,7 @@ def check_field(
 
 def _local_start(value: str, tz: ZoneInfo) -> datetime:
     """The UTC moment of a start the row check already accepted."""
-    starts_at = talk_import._parse_start(value, tz)
+    starts_at = talk_import.parse_start(value, tz)
     assert starts_at is not None
     return starts_at
 

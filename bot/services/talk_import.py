@@ -142,7 +142,7 @@ def parse_csv(text: str, *, tz: ZoneInfo) -> tuple[list[TalkRow], list[RowError]
             errors.append(RowError(line, "", "wrong_field_count", str(len(values))))
             continue
         record = {name: value.strip() for name, value in zip(header, values, strict=True)}
-        row, row_errors = _parse_row(line, record, tz)
+        row, row_errors = parse_row(line, record, tz)
         errors += row_errors
         if row is None:
             continue
@@ -156,7 +156,7 @@ def parse_csv(text: str, *, tz: ZoneInfo) -> tuple[list[TalkRow], list[RowError]
     return rows, errors
 
 
-def _parse_row(
+def parse_row(
     line: int, record: dict[str, str], tz: ZoneInfo
 ) -> tuple[TalkRow | None, list[RowError]]:
     errors = [RowError(line, name, "required") for name in REQUIRED if not record.get(name)]
@@ -168,7 +168,7 @@ def _parse_row(
 
     starts_at = None
     if record["inicio"]:
-        starts_at = _parse_start(record["inicio"], tz)
+        starts_at = parse_start(record["inicio"], tz)
         if starts_at is None:
             errors.append(RowError(line, "inicio", "bad_datetime", record["inicio"]))
 
@@ -216,7 +216,7 @@ def _parse_row(
     )
 
 
-def _parse_start(raw: str, tz: ZoneInfo) -> datetime | None:
+def parse_start(raw: str, tz: ZoneInfo) -> datetime | None:
     if not _START_FORMAT.match(raw):
         return None
     try:

@@ -739,7 +739,7 @@ async def timed_out(update: Update, context: BotContext) -> None:
 
 
 async def download_document(context: BotContext, document: Document) -> bytes:
-    """The document's bytes from Telegram (tests replace this function)."""
+    """The document's bytes, downloaded from Telegram."""
     telegram_file = await context.bot.get_file(document.file_id)
     return bytes(await telegram_file.download_as_bytearray())
 
