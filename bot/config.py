@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.texts import plain
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/defensoria.db"
 
@@ -31,13 +33,10 @@ def parse_offsets(raw: str) -> tuple[timedelta, ...]:
             continue
         match = _OFFSET_PATTERN.match(part)
         if not match or int(match.group(1)) == 0:
-            raise ValueError(
-                f"'{part}' no es un intervalo válido; usa un número positivo seguido de "
-                "d (días), h (horas) o m (minutos), por ejemplo 24h,1h"
-            )
+            raise ValueError(plain("config.offset_invalid", value=part))
         offsets.add(timedelta(**{_OFFSET_UNITS[match.group(2)]: int(match.group(1))}))
     if not offsets:
-        raise ValueError("indica al menos un intervalo, por ejemplo 24h,1h")
+        raise ValueError(plain("config.offsets_empty"))
     return tuple(sorted(offsets, reverse=True))
 
 
@@ -62,7 +61,7 @@ class Settings(BaseSettings):
     @classmethod
     def _token_not_blank(cls, value: SecretStr) -> SecretStr:
         if not value.get_secret_value().strip():
-            raise ValueError("TELEGRAM_BOT_TOKEN está vacío")
+            raise ValueError(plain("config.token_empty"))
         return value
 
     @field_validator("telegram_api_base_url", mode="before")
@@ -92,7 +91,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"zona horaria desconocida: {value}") from exc
+            raise ValueError(plain("config.timezone_unknown", value=value)) from exc
         return value
 
     @field_validator("log_level")
@@ -100,7 +99,7 @@ class Settings(BaseSettings):
     def _known_log_level(cls, value: str) -> str:
         level = value.upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-            raise ValueError("usa DEBUG, INFO, WARNING, ERROR o CRITICAL")
+            raise ValueError(plain("config.log_level"))
         return level
 
     @property

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from bot.sqlite_inline import inline_creator
+from bot.texts import plain
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,9 +56,7 @@ def normalize_database_url(url: str) -> str:
     if backend == "postgres":
         backend = "postgresql"
     if backend not in driver_by_backend:
-        raise ValueError(
-            f"DATABASE_URL debe ser SQLite o PostgreSQL (se recibió '{parsed.drivername}')"
-        )
+        raise ValueError(plain("config.database_backend", value=parsed.drivername))
     wanted = driver_by_backend[backend]
     if parsed.drivername != wanted:
         parsed = parsed.set(drivername=wanted)

@@ -35,14 +35,7 @@ _ALLOWED_TAG_RE = re.compile(r"</?(?:b|i)>")
 _ENTRY_KEYS = frozenset(
     {"id", "question", "alternatives", "answer", "detail", "source", "related", "reviewed"}
 )
-_OFFICE_LINES = (
-    ("telefono", "📞 Teléfono: "),
-    ("whatsapp", "💬 WhatsApp: "),
-    ("correo", "✉️ Correo: "),
-    ("direccion", "📍 Dirección: "),
-    ("horario", "🕘 Horario: "),
-    ("web", "🌐 "),
-)
+_OFFICE_FIELDS = ("telefono", "whatsapp", "correo", "direccion", "horario", "web")
 
 
 class FaqContentError(ValueError):
@@ -103,13 +96,14 @@ def render_office_contact(office: dict[str, Any], fallback: str) -> str:
     Returns:
         Telegram HTML text.
     """
-    name = str(office.get("nombre") or "Defensoría Municipal de Derechos Humanos de Toluca")
-    lines = [f"<b>{html.escape(name.strip(), quote=False)}</b>"]
-    for key, label in _OFFICE_LINES:
+    name = str(office.get("nombre") or "").strip()
+    lines = [f"<b>{html.escape(name, quote=False)}</b>"] if name else []
+    labels = office.get("etiquetas", {})
+    for key in _OFFICE_FIELDS:
         value = str(office.get(key) or "").strip()
         if value:
-            lines.append(label + html.escape(value, quote=False))
-    if len(lines) == 1 and fallback:
+            lines.append(str(labels.get(key, "")) + html.escape(value, quote=False))
+    if len(lines) <= 1 and fallback:
         lines.append(fallback)
     return "\n".join(lines)
 
