@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import matplotlib
 from fontTools.ttLib import TTFont
 from fpdf import FPDF, XPos, YPos
 
@@ -20,7 +20,7 @@ from bot.models import Constancia
 from bot.services.constancias import display_verification_code
 from bot.texts import format_date, plain
 
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+FONT_DIR = Path(str(files("matplotlib") / "mpl-data" / "fonts" / "ttf"))
 FONTS = {
     "serif": ("", "DejaVuSerif.ttf"),
     "serif-bold": ("", "DejaVuSerif-Bold.ttf"),

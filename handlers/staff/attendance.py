@@ -24,7 +24,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.constancia_pdf import render_constancia
 from bot.context import BotContext
 from bot.models import Delivery, DeliveryKind
 from bot.services import attendance, constancias, surveys
@@ -397,6 +396,9 @@ async def render_constancia_delivery(
         )
     if issued is None:
         raise ValueError("constancia for an enrollment without attendance")
+    # fpdf2 and its fonts load only when the first constancia is drawn, not at start-up.
+    from bot.constancia_pdf import render_constancia
+
     pdf = await asyncio.to_thread(render_constancia, issued, tz=tz)
     code = display_verification_code(issued.verification_code)
     return Outgoing(

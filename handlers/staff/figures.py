@@ -21,7 +21,6 @@ from bot.context import BotContext
 from bot.models import AuditEntry, UnansweredQuestion
 from bot.services import stats
 from bot.services.stats import Figures, StatsError, YearFigures
-from bot.stats_chart import Bars, year_chart_png
 from bot.texts import LOCALE, Markup, format_date, format_when, plain, raw, t
 from handlers import callbacks as cb
 from handlers import render
@@ -159,6 +158,9 @@ def chart_png(figures: YearFigures, tz: ZoneInfo) -> bytes:
     if rest is not None:
         labels.append(plain("staff_figures.chart_others", count=rest_count))
         values.append(rest.attended)
+    # matplotlib takes most of a second and ~70 MB to import: only when a chart is drawn.
+    from bot.stats_chart import Bars, year_chart_png
+
     months = get_month_names("abbreviated", locale=LOCALE)
     return year_chart_png(
         title=title,
