@@ -55,10 +55,9 @@ from benchmarks.reminders import (  # noqa: E402
     _check,
     _servant_row,
     bench_settings,
-    build_schema,
     insert_chunked,
-    scratch_database,
 )
+from benchmarks.support import build_schema, scratch_database  # noqa: E402
 from bot.app import build_application, dispose  # noqa: E402
 from bot.db import SessionFactory, create_engine, make_session_factory  # noqa: E402
 from bot.models import Delivery, DeliveryState, Notice, NoticeAudience, Servant  # noqa: E402

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from bot.db import SessionFactory
 from bot.models import Modality, Servant, Talk, TalkStatus
+from bot.services import enrollment
+from bot.services.enrollment import EnrollResult
 
 _numbers = itertools.count(1)
 
@@ -70,3 +72,26 @@ async def make_servant(
         )
         session.add(servant)
     return servant
+
+
+REMINDER_OFFSETS = (timedelta(hours=24), timedelta(hours=1))
+
+
+async def enroll_in(
+    session_factory: SessionFactory,
+    servant: Servant,
+    talk_id: int,
+    now: datetime,
+    *,
+    join_waitlist: bool = True,
+) -> EnrollResult:
+    """Enrolls through the real service (so reminders are scheduled as in production)."""
+    async with session_factory.begin() as session:
+        return await enrollment.enroll(
+            session,
+            servant=servant,
+            talk_id=talk_id,
+            now=now,
+            join_waitlist=join_waitlist,
+            reminder_offsets=REMINDER_OFFSETS,
+        )

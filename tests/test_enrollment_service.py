@@ -19,9 +19,8 @@ from bot.models import (
 from bot.services import enrollment, servants
 from bot.services.enrollment import EnrollOutcome
 from bot.services.errors import EnrollmentError
+from tests.factories import REMINDER_OFFSETS as OFFSETS
 from tests.factories import make_servant, make_talk
-
-OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 
 
 async def _enroll(session_factory, servant, talk_id, now, *, join_waitlist=True):

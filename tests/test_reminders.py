@@ -15,10 +15,9 @@ from bot.scheduler import run_sender
 from bot.services import deliveries, enrollment, talk_changes
 from handlers.notices import offset_text
 from tests.conftest import STAFF_ID
-from tests.factories import make_servant, make_talk
+from tests.factories import REMINDER_OFFSETS as OFFSETS
+from tests.factories import enroll_in, make_servant, make_talk
 from tests.fakes import FakeBotApi, Timeout
-
-OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 
 
 async def _enrolled(session_factory, clock, *, people=1, starts_in=timedelta(days=3), **talk):
@@ -26,15 +25,7 @@ async def _enrolled(session_factory, clock, *, people=1, starts_in=timedelta(day
     servants = []
     for n in range(people):
         servant = await make_servant(session_factory, telegram_user_id=77_000 + n, now=clock.now())
-        async with session_factory.begin() as session:
-            await enrollment.enroll(
-                session,
-                servant=servant,
-                talk_id=talk_row.id,
-                now=clock.now(),
-                join_waitlist=True,
-                reminder_offsets=OFFSETS,
-            )
+        await enroll_in(session_factory, servant, talk_row.id, clock.now())
         servants.append(servant)
     return talk_row, servants
 

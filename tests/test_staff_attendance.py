@@ -17,12 +17,10 @@ from bot.models import (
     Enrollment,
     Servant,
 )
-from bot.services import enrollment
 from tests.chat import Chat, text_of
 from tests.conftest import STAFF_ID
-from tests.factories import make_servant, make_talk
+from tests.factories import enroll_in, make_servant, make_talk
 
-OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 CODE = re.compile(r"/asistencia ([A-Z]{3}\d{3})")
 _ids = itertools.count(900_000)
 
@@ -40,15 +38,7 @@ async def enrolled_talk(session_factory, clock, people, *, title="Ley Ingrid", s
             await session.execute(
                 update(Servant).where(Servant.id == servant.id).values(email=email)
             )
-        async with session_factory.begin() as session:
-            await enrollment.enroll(
-                session,
-                servant=servant,
-                talk_id=talk.id,
-                now=clock.now(),
-                join_waitlist=True,
-                reminder_offsets=OFFSETS,
-            )
+        await enroll_in(session_factory, servant, talk.id, clock.now())
     if started:
         clock.set(talk.starts_at + timedelta(minutes=10))
     return talk

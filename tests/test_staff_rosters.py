@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from bot.models import AuditEntry, Enrollment, Servant
 from bot.services import enrollment
 from tests.conftest import STAFF_ID
-from tests.factories import make_servant, make_talk
+from tests.factories import REMINDER_OFFSETS as OFFSETS
+from tests.factories import enroll_in, make_servant, make_talk
 
-OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 OUTSIDER_ID = 5550777
 
 
@@ -31,15 +31,7 @@ async def enroll_people(session_factory, clock, talk, names, *, first_id=80_000,
             full_name=name,
             **fields,
         )
-        async with session_factory.begin() as session:
-            await enrollment.enroll(
-                session,
-                servant=servant,
-                talk_id=talk.id,
-                now=clock.now(),
-                join_waitlist=True,
-                reminder_offsets=OFFSETS,
-            )
+        await enroll_in(session_factory, servant, talk.id, clock.now())
         servants.append(servant)
     return servants
 
