@@ -14,6 +14,9 @@ from bot.config import Settings
 from bot.texts import plain
 
 EXIT_CONFIG_ERROR = 2
+EXIT_UNREACHABLE = 3
+BOOTSTRAP_RETRIES = 3
+"""Tries to reach Telegram at start-up before giving up (a network blip at boot)."""
 
 
 def load_settings() -> Settings:
@@ -24,7 +27,7 @@ def load_settings() -> Settings:
         problems = []
         for error in exc.errors():
             name = str(error["loc"][0]).upper() if error["loc"] else ""
-            if error["type"] == "missing" and name == "TELEGRAM_BOT_TOKEN":
+            if name == "TELEGRAM_BOT_TOKEN":
                 print(plain("cli.missing_token"), file=sys.stderr)
                 raise SystemExit(EXIT_CONFIG_ERROR) from None
             problems.append(f"{name}: {error['msg']}")
@@ -40,13 +43,26 @@ def configure_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))
 
 
-def run_bot(settings: Settings) -> None:
+def run_bot(settings: Settings) -> int:
+    """Runs until SIGINT/SIGTERM; a wrong token or an unreachable Bot API is explained."""
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import build_application
     from bot.migrate import upgrade_database
 
     upgrade_database(settings.database_url)
     application = build_application(settings)
-    application.run_polling(drop_pending_updates=False, close_loop=True)
+    try:
+        application.run_polling(
+            drop_pending_updates=False, close_loop=True, bootstrap_retries=BOOTSTRAP_RETRIES
+        )
+    except InvalidToken:
+        print(plain("cli.invalid_token"), file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except NetworkError as exc:
+        print(plain("cli.unreachable", error=exc.message), file=sys.stderr)
+        return EXIT_UNREACHABLE
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
         upgrade_database(settings.database_url)
         return 0
-    run_bot(settings)
-    return 0
+    return run_bot(settings)
 
 
 if __name__ == "__main__":

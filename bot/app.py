@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import Any
 
 from telegram import BotCommandScopeChat
@@ -11,7 +10,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
-from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -24,12 +22,6 @@ from handlers import common, enrollment, faq, profile, signup, talks
 from handlers.staff import registry as staff
 
 logger = logging.getLogger(__name__)
-
-# The sign-up conversation mixes buttons and typed answers per chat, which is what
-# per_message=False means; PTB warns about it on every start.
-warnings.filterwarnings(
-    "ignore", message=r".*per_message=False.*CallbackQueryHandler", category=PTBUserWarning
-)
 
 
 def api_urls(base: str) -> tuple[str, str]:
