@@ -30,10 +30,12 @@ async def start_enroll(update: Update, context: BotContext) -> int:
     return await enroll_pending(update, context)
 
 
-async def enroll_pending(update: Update, context: BotContext) -> int:
+async def enroll_pending(update: Update, context: BotContext, *, edit: bool = True) -> int:
     """Enrolls the servant in the talk remembered by `remember_pending_talk`.
 
-    Returns the sign-up state to go to when consent or profile are still missing.
+    Returns the sign-up state to go to when consent or profile are still missing. `edit`
+    says whether the answer may replace the message whose button was pressed (the talk's
+    detail); at the end of the sign-up it must come as a new message, in reading order.
     """
     pending = profile.pending_talk(context)
     if pending is None:
@@ -61,7 +63,7 @@ async def enroll_pending(update: Update, context: BotContext) -> int:
                 [render.button("buttons.join_waitlist", cb.JOIN_WAITLIST, talk_id)],
                 [render.button("buttons.back_to_list", cb.TALK_PAGE, 0)],
             )
-        await respond(update, t(error.text_key), markup)
+        await respond(update, t(error.text_key), markup, edit=edit)
         return ConversationHandler.END
     profile.forget_flow(context)
     talk, tz = result.talk, context.settings.tz
@@ -74,7 +76,7 @@ async def enroll_pending(update: Update, context: BotContext) -> int:
         text = t("enroll.already_enrolled", title=talk.title, when=when)
     else:
         text = t("enroll.enrolled", title=talk.title, when=when, access=render.access_text(talk))
-    await respond(update, text, render.main_menu())
+    await respond(update, text, render.main_menu(), edit=edit)
     if result.outcome == EnrollOutcome.ENROLLED:
         await send_calendar(update, context, talk, result.enrollment.uid)
     return ConversationHandler.END

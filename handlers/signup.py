@@ -139,7 +139,7 @@ async def _finish(update: Update, context: BotContext) -> int:
         profile.forget_flow(context)
     if profile.has_pending_talk(context):
         await respond(update, t("profile.saved_enrolling"), edit=False)
-        return await enrollment.enroll_pending(update, context)
+        return await enrollment.enroll_pending(update, context, edit=False)
     await respond(update, t("profile.saved"), render.main_menu(), edit=False)
     return END
 

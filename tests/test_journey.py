@@ -41,8 +41,8 @@ async def test_first_enrollment_asks_consent_then_profile_then_enrolls(
     assert "correo" in chat.last.text
     await chat.send("maria.lopez@toluca.gob.mx")
 
-    texts = [sent.text for sent in chat.messages]
-    assert any("tienes tu lugar" in text for text in texts)
+    texts = [sent.text for sent in chat.messages if sent.text]
+    assert "te inscribo" in texts[-2] and "tienes tu lugar" in texts[-1]
     assert "https://meet.example.org/abc-defg" in chat.last.text
     [ics] = chat.documents
     event = Calendar.from_ical(ics.document).walk("VEVENT")[0]
