@@ -123,6 +123,10 @@ class Servant(Base):
     """Set when Telegram says the servant blocked the bot; no more messages are tried."""
     notices_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set by /sin_avisos: no general notices (reminders of chosen talks still arrive)."""
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set when the servant deleted their data but had taken part in talks: the row stays,
+    stripped of everything that identifies them, so the office's figures keep counting that
+    participation (see `servants.delete_servant_data`)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

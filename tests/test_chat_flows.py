@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.models import Delivery, Servant
+from bot.models import Delivery, Enrollment, Servant, SurveyResponse
 from bot.scheduler import run_sender
+from bot.services import stats
 from tests.factories import make_servant, make_talk
 
 
@@ -155,3 +156,49 @@ async def test_cancelar_leaves_the_sign_up(chat, session_factory, clock):
     assert "lo dejamos aquí" in chat.last.text
     await chat.send("Hola, ¿qué tal?")
     assert "Soy el asistente" in chat.last.text
+
+
+async def test_deleting_data_keeps_only_anonymous_participation_in_past_talks(
+    chat, session_factory, clock, settings
+):
+    past = await make_talk(
+        session_factory, starts_at=clock.now() + timedelta(days=2), title="Ética"
+    )
+    await make_talk(session_factory, starts_at=clock.now() + timedelta(days=9), title="Respeto")
+    await _sign_up(chat, "Ética")
+    await chat.send("/platicas")
+    await chat.press("Respeto")
+    await chat.press("Inscribirme")
+    clock.set(past.starts_at + timedelta(hours=3))
+    async with session_factory.begin() as session:
+        mine = (
+            await session.scalars(select(Enrollment).where(Enrollment.talk_id == past.id))
+        ).one()
+        mine.attended_at = past.starts_at
+        session.add(
+            SurveyResponse(
+                enrollment_id=mine.id,
+                score=5,
+                comment="Soy Ana, de caja 3",
+                answered_at=clock.now(),
+            )
+        )
+
+    await chat.send("/borrar_mis_datos")
+    assert "registro <b>anónimo</b>" in chat.last.text
+    await chat.press("Sí, borrar todo")
+
+    async with session_factory() as session:
+        [servant] = (await session.scalars(select(Servant))).all()
+        enrollments = (await session.scalars(select(Enrollment))).all()
+        [survey] = (await session.scalars(select(SurveyResponse))).all()
+        figures = await stats.year_figures(
+            session, actor=0, year=None, now=clock.now(), tz=settings.tz
+        )
+    assert (servant.full_name, servant.email, servant.erased_at) == (None, None, clock.now())
+    assert servant.telegram_user_id < 0 and servant.dependency == "Contraloría Municipal"
+    assert [(e.talk_id, e.attended_at is not None) for e in enrollments] == [(past.id, True)]
+    assert (survey.score, survey.comment) == (5, None)
+    assert (figures.totals.trained, figures.totals.score) == (1, 5)
+    await chat.send("/mis_datos")
+    assert "Aviso de privacidad" in chat.last.text

@@ -497,7 +497,11 @@ async def _candidates(session: AsyncSession, talk_id: int) -> list[_Candidate]:
     rows = await session.execute(
         select(Enrollment, Servant)
         .join(Servant, Servant.id == Enrollment.servant_id)
-        .where(Enrollment.talk_id == talk_id, Enrollment.status.in_(MARKABLE))
+        .where(
+            Enrollment.talk_id == talk_id,
+            Enrollment.status.in_(MARKABLE),
+            Servant.erased_at.is_(None),
+        )
     )
     return [
         _Candidate(enrollment, (servant.email or "").lower(), _name_key(servant.full_name or ""))

@@ -84,8 +84,8 @@ def clean_text(raw: str) -> str:
 
 
 def _reachable(*conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
-    """Servants the bot can write to (they have not blocked it)."""
-    return [Servant.unreachable_at.is_(None), *conditions]
+    """Servants the bot can write to (they have not blocked it, nor deleted their data)."""
+    return [Servant.unreachable_at.is_(None), Servant.erased_at.is_(None), *conditions]
 
 
 def _recipients(audience: NoticeAudience, talk_id: int | None) -> Select[tuple[int, int | None]]:

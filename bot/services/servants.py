@@ -9,10 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Enrollment, EnrollmentStatus, Servant
+from bot.models import (
+    Constancia,
+    Delivery,
+    Enrollment,
+    EnrollmentStatus,
+    Servant,
+    SurveyResponse,
+    Talk,
+)
 from bot.services import enrollment as enrollment_service
 from bot.services.errors import EnrollmentError, ProfileError
 from bot.services.queries import get_servant
@@ -124,41 +132,87 @@ async def delete_servant_data(
     now: datetime,
     reminder_offsets: Sequence[timedelta],
 ) -> DeletionSummary | None:
-    """Deletes the servant's profile, consent, enrollments and pending messages.
+    """Deletes everything that identifies the servant.
 
     Seats in talks that have not started are given back first, so the next person in line
-    is promoted exactly as if the servant had cancelled. Returns None when there was no
-    data to delete.
+    is promoted exactly as if the servant had cancelled. Participation in talks already given
+    is kept as dissociated data for the office's statistics: the servant's row stays, with
+    no name, e-mail or Telegram account, only the dependencia; those seats and attendance
+    stay linked to it, survey comments and constancias (which carry the name) are deleted.
+    Someone who never took part in a talk leaves no row at all. Returns None when there was
+    no data to delete.
     """
     servant = await get_servant(session, telegram_user_id)
     if servant is None:
         return None
-    active = (
+    released = 0
+    for talk_id in (
         await session.scalars(
-            select(Enrollment).where(
+            select(Enrollment.talk_id).where(
                 Enrollment.servant_id == servant.id,
                 Enrollment.status != EnrollmentStatus.CANCELLED,
             )
         )
-    ).all()
-    released = 0
-    for enrollment in active:
+    ).all():
         try:
             result = await enrollment_service.cancel(
                 session,
                 servant=servant,
-                talk_id=enrollment.talk_id,
+                talk_id=talk_id,
                 now=now,
                 reminder_offsets=reminder_offsets,
             )
         except EnrollmentError:
             continue
         released += not result.was_waiting
-    total = len(
-        (
-            await session.scalars(select(Enrollment.id).where(Enrollment.servant_id == servant.id))
-        ).all()
+    total = await session.scalar(
+        select(func.count()).select_from(Enrollment).where(Enrollment.servant_id == servant.id)
     )
-    await session.execute(delete(Servant).where(Servant.id == servant.id))
+    kept = (
+        select(Enrollment.id)
+        .join(Talk, Talk.id == Enrollment.talk_id)
+        .where(
+            Enrollment.servant_id == servant.id,
+            Talk.starts_at <= now,
+            (Enrollment.status == EnrollmentStatus.ENROLLED) | Enrollment.attended_at.is_not(None),
+        )
+    )
+    kept_ids = (await session.scalars(kept)).all()
+    if not kept_ids:
+        await session.execute(delete(Servant).where(Servant.id == servant.id))
+    else:
+        await _dissociate(session, servant=servant, kept_ids=kept_ids, now=now)
     session.expunge_all()
-    return DeletionSummary(enrollments=total, seats_released=released)
+    return DeletionSummary(enrollments=total or 0, seats_released=released)
+
+
+async def _dissociate(
+    session: AsyncSession, *, servant: Servant, kept_ids: Sequence[int], now: datetime
+) -> None:
+    """Strips the servant's row and keeps only anonymous participation in past talks."""
+    await session.execute(
+        delete(Enrollment).where(
+            Enrollment.servant_id == servant.id, Enrollment.id.not_in(kept_ids)
+        )
+    )
+    await session.execute(delete(Constancia).where(Constancia.enrollment_id.in_(kept_ids)))
+    await session.execute(
+        update(SurveyResponse)
+        .where(SurveyResponse.enrollment_id.in_(kept_ids))
+        .values(comment=None)
+    )
+    await session.execute(delete(Delivery).where(Delivery.servant_id == servant.id))
+    await session.execute(
+        update(Servant)
+        .where(Servant.id == servant.id)
+        .values(
+            telegram_user_id=-servant.id,
+            chat_id=0,
+            full_name=None,
+            email=None,
+            erased_at=now,
+            unreachable_at=now,
+            notices_opt_out_at=now,
+            updated_at=now,
+        )
+    )
