@@ -27,6 +27,13 @@ def describe_errors(errors: list[talk_import.RowError]) -> list[str]:
     ]
 
 
+def _report_errors(errors: list[talk_import.RowError]) -> int:
+    print(plain("import.failed", count=len(errors)), file=sys.stderr)
+    for line in describe_errors(errors):
+        print(line, file=sys.stderr)
+    return EXIT_INVALID
+
+
 async def run_import(settings: Settings, path: Path, *, move_to_future: bool = False) -> int:
     try:
         text = talk_import.decode(await asyncio.to_thread(path.read_bytes))
@@ -38,10 +45,7 @@ async def run_import(settings: Settings, path: Path, *, move_to_future: bool = F
         return EXIT_INVALID
     rows, errors = talk_import.parse_csv(text, tz=settings.tz)
     if errors:
-        print(plain("import.failed", count=len(errors)), file=sys.stderr)
-        for line in describe_errors(errors):
-            print(line, file=sys.stderr)
-        return EXIT_INVALID
+        return _report_errors(errors)
     now = SystemClock().now()
     if move_to_future:
         talk_import.shift_to_future(rows, now=now)
@@ -53,6 +57,8 @@ async def run_import(settings: Settings, path: Path, *, move_to_future: bool = F
             )
     finally:
         await engine.dispose()
+    if report.errors:
+        return _report_errors(report.errors)
     for label, talks in (("created", report.created), ("updated", report.updated)):
         for talk in talks:
             print(

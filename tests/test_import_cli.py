@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
 from bot.models import Talk
+from tests.factories import enroll_in, make_servant
 
 HEADER = (
     "titulo,tema,descripcion,ponente,organiza,inicio,duracion_min,modalidad,enlace,sede,cupo\n"
@@ -122,3 +123,25 @@ async def test_example_programme_moves_to_the_future(database_url, session_facto
     talks = await _talks(session_factory)
     assert len(talks) >= 5
     assert all(talk.starts_at > datetime.now(UTC) for talk in talks)
+
+
+async def test_reimport_cannot_leave_fewer_seats_than_people_enrolled(
+    database_url, session_factory, tmp_path, clock
+):
+    path = tmp_path / "programa.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    assert run_cli(database_url, path).returncode == 0
+    ingrid, _ = await _talks(session_factory)
+    for number in range(3):
+        servant = await make_servant(
+            session_factory, telegram_user_id=800 + number, now=clock.now()
+        )
+        await enroll_in(session_factory, servant, ingrid.id, clock.now())
+    path.write_text(GOOD.replace(",150\n", ",2\n").replace("Sala 2", "Sala 3"), "utf-8")
+
+    result = run_cli(database_url, path)
+
+    assert result.returncode == 1
+    assert "línea 2, columna cupo: el cupo no puede ser menor que las 3 personas" in result.stderr
+    ingrid, mayores = await _talks(session_factory)
+    assert (ingrid.capacity, mayores.venue) == (150, "Palacio Municipal, Sala 2")

@@ -367,6 +367,8 @@ async def import_programme(
     report = await talk_import.import_talks(
         session, rows, now=now, reminder_offsets=reminder_offsets
     )
+    if report.errors:
+        return report
     audit.record(
         session,
         actor=actor,

@@ -27,6 +27,7 @@ from bot.models import Modality, Talk, TalkStatus
 from bot.services import enrollment as enrollment_service
 from bot.services import talk_changes
 from bot.services.queries import lock_talk
+from bot.services.talks import count_seats_taken
 
 COLUMNS = (
     "titulo",
@@ -260,7 +261,11 @@ async def import_talks(
     now: datetime,
     reminder_offsets: Sequence[timedelta],
 ) -> ImportReport:
-    """Creates or updates one talk per row (matched by key) in the caller's transaction."""
+    """Creates or updates one talk per row (matched by key) in the caller's transaction.
+
+    A row that would leave a talk with fewer seats than people already enrolled is an
+    error (as in the staff console): then nothing is changed and `report.errors` says why.
+    """
     report = ImportReport()
     existing = {
         talk.import_key: talk
@@ -268,6 +273,9 @@ async def import_talks(
             select(Talk).where(Talk.import_key.in_([row.key for row in rows]))
         )
     }
+    report.errors = await _capacity_errors(session, rows, existing)
+    if report.errors:
+        return report
     for row in rows:
         talk = existing.get(row.key)
         if talk is None:
@@ -299,6 +307,24 @@ async def import_talks(
             report.promoted += len(promoted)
     await session.flush()
     return report
+
+
+async def _capacity_errors(
+    session: AsyncSession, rows: Sequence[TalkRow], existing: dict[str | None, Talk]
+) -> list[RowError]:
+    shrinking = {
+        existing[row.key].id: row
+        for row in rows
+        if row.key in existing and row.capacity < existing[row.key].capacity
+    }
+    if not shrinking:
+        return []
+    taken = await count_seats_taken(session, list(shrinking))
+    return [
+        RowError(row.line, "cupo", "below_taken", str(taken[talk_id]))
+        for talk_id, row in shrinking.items()
+        if row.capacity < taken[talk_id]
+    ]
 
 
 def _apply(talk: Talk, row: TalkRow) -> bool:
