@@ -248,9 +248,10 @@ async def dismiss_question(
     """Removes a reviewed question from the list; returns whether it was still there, and
     the list as it is now.
 
-    There is no "reviewed" flag in the schema, so the row is deleted: if servants keep
-    asking it, it comes back with a fresh count, which is what the office wants to see.
-    A question already gone (a second tap, another staff member) is not an error.
+    The row is deleted rather than flagged: questions are typed freely and sometimes carry
+    personal details, so once reviewed they are not kept. If servants keep asking it, it
+    comes back with a fresh count, which is what the office wants to see. A question
+    already gone (a second tap, another staff member) is not an error.
     """
     count = await session.scalar(
         delete(UnansweredQuestion)
