@@ -36,7 +36,8 @@ BatchListener = Callable[
 ]
 BATCH_LISTENERS: list[BatchListener] = []
 """Called after each batch with every sent row and its outcome (e.g. to show a notice's
-progress to the staff member who sent it)."""
+progress to the staff member who sent it), and with no rows after rows interrupted by a
+crash were closed, since that too can finish a notice."""
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,8 @@ async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             interrupted = await deliveries.expire_interrupted(session, now=runtime.clock.now())
         if interrupted:
             stats.settled["interrupted"] = interrupted
+            for listener in BATCH_LISTENERS:
+                await listener(application, [])
         while True:
             now = runtime.clock.now()
             async with runtime.session_factory.begin() as session:

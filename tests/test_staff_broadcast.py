@@ -298,3 +298,20 @@ async def test_opting_out_of_general_notices_keeps_notices_about_ones_talks(
     await staff.press("Enviar a 1")
     await run_sender(app)
     assert len(notices_to(api, seated.chat_id)) == 1
+
+
+async def test_a_notice_whose_last_rows_were_interrupted_still_gets_its_report(
+    make_chat, api, app, session_factory, clock
+):
+    await registered(session_factory, clock, 2)
+    staff = make_chat(STAFF_ID)
+    await write_general_notice(staff, "Aviso breve")
+    await staff.press("Enviar a 2")
+    async with session_factory.begin() as session:
+        assert len((await deliveries.claim_due(session, now=clock.now(), limit=5)).to_send) == 2
+
+    clock.advance(minutes=11)
+    await run_sender(app)
+
+    report = staff_texts(api)[-1]
+    assert "Aviso terminado" in report and "No se pudieron enviar: <b>2</b>" in report
