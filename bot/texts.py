@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import cache, lru_cache
 from pathlib import Path
-from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -70,10 +69,6 @@ def plain(key: str, **values: object) -> str:
     if not isinstance(template, str):
         raise KeyError(f"text '{key}' is not a string")
     return template.format_map({name: str(v) for name, v in values.items()})
-
-
-def placeholders(template: str) -> set[str]:
-    return {field for _, field, _, _ in Formatter().parse(template) if field}
 
 
 @lru_cache(maxsize=4096)

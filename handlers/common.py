@@ -49,11 +49,6 @@ async def help_command(update: Update, context: BotContext) -> None:
     await respond(update, text, render.main_menu())
 
 
-async def menu(update: Update, context: BotContext) -> None:
-    await acknowledge(update)
-    await respond(update, t("start.menu"), render.main_menu())
-
-
 async def cancel_outside(update: Update, context: BotContext) -> None:
     """/cancelar when nothing is in progress."""
     await respond(update, t("common.nothing_to_cancel"), render.main_menu())
@@ -98,7 +93,6 @@ HANDLERS: list[BaseHandler] = [
     CommandHandler("ayuda", help_command),
     CommandHandler("help", help_command),
     CommandHandler("cancelar", cancel_outside),
-    CallbackQueryHandler(menu, pattern=r"^v1:mn$"),
 ]
 
 FALLBACK_HANDLERS: list[BaseHandler] = [

@@ -28,7 +28,7 @@ def main_menu() -> InlineKeyboardMarkup:
     )
 
 
-def seats_text(talk: Talk, seats_left: int) -> Markup:
+def seats_text(seats_left: int) -> Markup:
     if seats_left <= 0:
         return t("talks.seats_full")
     if seats_left == 1:
@@ -63,7 +63,7 @@ def talk_list(page: TalkPage, tz: ZoneInfo) -> tuple[Markup, InlineKeyboardMarku
                 title=talk.title,
                 when=format_when(talk.starts_at, tz),
                 where=where_text(talk),
-                seats=seats_text(talk, left),
+                seats=seats_text(left),
             )
         )
         buttons.append(
@@ -127,7 +127,7 @@ def talk_detail(
         parts.append(t("talks.state_waiting", position=waiting_position or "?"))
         rows.append([button("buttons.leave_waitlist", cb.CANCEL_ASK, talk.id)])
     else:
-        parts.append(seats_text(talk, seats_left))
+        parts.append(seats_text(seats_left))
         if seats_left > 0:
             rows.append([button("buttons.enroll", cb.ENROLL, talk.id)])
         else:

@@ -114,11 +114,6 @@ async def count_seats_taken(session: AsyncSession, talk_ids: Sequence[int]) -> d
     return taken
 
 
-async def seats_left(session: AsyncSession, talk: Talk) -> int:
-    taken = (await count_seats_taken(session, [talk.id]))[talk.id]
-    return max(0, talk.capacity - taken)
-
-
 async def upcoming_page(
     session: AsyncSession, *, now: datetime, page: int, per_page: int
 ) -> TalkPage:
