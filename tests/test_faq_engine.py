@@ -269,3 +269,17 @@ def test_texts(engine: FaqEngine) -> None:
     assert "911" in texts.crisis
     assert texts.office_contact in texts.unknown
     assert "{contacto}" not in texts.unknown
+
+
+def test_a_taught_phrasing_is_answered_at_once_and_can_be_removed() -> None:
+    engine = FaqEngine.from_directory()
+    question = "el de la tiendita me dejó una coca en el escritorio"
+    assert engine.ask(question).decision is not Decision.ANSWER
+
+    engine.set_taught_phrasings([("regalos_propinas", question), ("no_existe", "x")])
+    result = engine.ask(question)
+    assert result.decision is Decision.ANSWER
+    assert result.entry is not None and result.entry.id == "regalos_propinas"
+
+    engine.set_taught_phrasings([])
+    assert engine.ask(question).decision is not Decision.ANSWER

@@ -25,6 +25,7 @@ import functools
 import math
 import pathlib
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -94,6 +95,7 @@ class FaqEngine:
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.answer_margin = answer_margin
+        self._taught: tuple[tuple[str, str], ...] = ()
         self._build_index()
 
     @classmethod
@@ -191,6 +193,20 @@ class FaqEngine:
         """
         return self._rank_normalized(normalize(text))[0][:limit]
 
+    def set_taught_phrasings(self, phrasings: Iterable[tuple[str, str]]) -> None:
+        """Replaces the phrasings staff attached to entries and re-indexes.
+
+        Args:
+            phrasings: ``(entry_id, text)`` pairs; pairs naming an unknown entry are
+                ignored, so a phrasing whose entry left the content does no harm.
+        """
+        self._taught = tuple((e, t) for e, t in phrasings if e in self._by_id and t.strip())
+        self._build_index()
+
+    def _phrasings(self, entry: FaqEntry) -> tuple[str, ...]:
+        taught = tuple(text for entry_id, text in self._taught if entry_id == entry.id)
+        return (entry.question, *entry.alternatives, *taught)
+
     # ------------------------------------------------------------------- indexing
 
     def _build_index(self) -> None:
@@ -199,7 +215,7 @@ class FaqEngine:
         vocab: set[str] = set()
         for index, entry in enumerate(self._entries):
             terms: set[str] = set()
-            for phrase in (entry.question, *entry.alternatives):
+            for phrase in self._phrasings(entry):
                 words = content_words(normalize(phrase))
                 vocab.update(words)
                 stemmed = [stem(w) for w in words]
