@@ -1,12 +1,16 @@
-"""Benchmark of the FAQ engine on the labelled set.
+"""Benchmark of the FAQ engine on the labelled phrasings: lexical-only against hybrid.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/faq.py [--failures]
+    .venv/bin/python benchmarks/faq.py [--failures dev|holdout]
 
-Prints top-1 accuracy, confident-answer rates, off-topic confident rate and crisis
-recall for the whole set, the dev part and the held-out part, then latency per
-question (p50/p99), index build time and peak RSS.
+For the development part (used to calibrate) and the held-aside part (never used for
+tuning), side by side for the lexical engine alone and the hybrid one, prints: right
+answer directly, right answer within one tap, confidently wrong, off-topic answered
+confidently, crisis recall, the Línea de la Vida shown for suicidal messages, and false
+crisis on in-scope questions. Then latency per question (p50/p99, with the lexical
+engine's as the baseline measured in the same run), start-up of the index from its cache,
+and the process's peak RSS with the encoder and a built Application.
 """
 
 from __future__ import annotations
@@ -16,29 +20,45 @@ import pathlib
 import resource
 import statistics
 import sys
+import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.faq import FaqEngine  # noqa: E402
+from bot.faq.encoder import load_encoder  # noqa: E402
 from bot.faq.evaluation import Case, Report, evaluate, load_cases  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "faq_data"
+DEV_FILES = ("servants_dev.toml", "dev.toml", "crisis_dev.toml")
+HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
+
+ROWS: tuple[tuple[str, str, str], ...] = (
+    ("in-scope phrasings", "entries", "d"),
+    ("right answer directly", "answer_rate", ".3f"),
+    ("right within one tap", "one_tap_rate", ".3f"),
+    ("confidently WRONG", "wrong_answer_rate", ".3f"),
+    ("off-topic answered", "offtopic_rate", ".3f"),
+    ("crisis recall", "crisis_recall", ".3f"),
+    ("false crisis (in-scope)", "false_crisis_rate", ".3f"),
+    ("calm taken for crisis", "calm_crisis_rate", ".3f"),
+)
 
 
-def _print_report(name: str, report: Report, show_failures: bool) -> None:
-    print(f"\n== {name} ==")
-    print(f"  entry phrasings          {report.entries}")
-    print(f"  top-1 accuracy           {report.accuracy:.3f}")
-    print(f"  answered right           {report.answer_rate:.3f}")
-    print(f"  answered WRONG           {report.wrong_answer_rate:.3f}")
-    print(f"  off-topic confident rate {report.offtopic_rate:.3f}  (n={report.offtopic})")
-    print(f"  crisis recall            {report.crisis_recall:.3f}  (n={report.crisis})")
-    print(f"  false crisis             {report.false_crisis}")
-    if show_failures:
-        for line in report.failures:
-            print("   ", line)
+def _table(title: str, reports: dict[str, Report]) -> None:
+    names = list(reports)
+    print(f"\n== {title} ==")
+    print(f"  {'':26}" + "".join(f"{n:>12}" for n in names))
+    for label, attribute, fmt in ROWS:
+        values = [format(getattr(reports[n], attribute), fmt) for n in names]
+        print(f"  {label:26}" + "".join(f"{v:>12}" for v in values))
+    life = [f"{r.suicide_life_line}/{r.suicide}" for r in reports.values()]
+    print(f"  {'Línea de la Vida shown':26}" + "".join(f"{v:>12}" for v in life))
+    crisis = [f"{r.crisis_routed}/{r.crisis}" for r in reports.values()]
+    print(f"  {'crisis routed':26}" + "".join(f"{v:>12}" for v in crisis))
+    offtopic = [f"{r.offtopic_answered}/{r.offtopic}" for r in reports.values()]
+    print(f"  {'off-topic answered (n)':26}" + "".join(f"{v:>12}" for v in offtopic))
 
 
 def _latency(engine: FaqEngine, cases: list[Case], rounds: int) -> tuple[float, float]:
@@ -49,43 +69,82 @@ def _latency(engine: FaqEngine, cases: list[Case], rounds: int) -> tuple[float, 
             engine.ask(case.text)
             timings.append((time.perf_counter() - start) * 1000.0)
     timings.sort()
-    p99 = timings[min(len(timings) - 1, int(len(timings) * 0.99))]
-    return statistics.median(timings), p99
+    return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))]
 
 
 def main() -> None:
     """Runs the benchmark and prints the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--failures", action="store_true", help="list every miss")
-    parser.add_argument("--rounds", type=int, default=5, help="latency rounds over the set")
+    parser.add_argument("--encoder", default="use", choices=("use",))
+    parser.add_argument("--failures", choices=("dev", "holdout"), help="list that part's misses")
+    parser.add_argument("--rounds", type=int, default=2, help="latency rounds over the set")
     args = parser.parse_args()
 
-    start = time.perf_counter()
-    engine = FaqEngine.from_directory()
-    build_ms = (time.perf_counter() - start) * 1000.0
+    dev = load_cases([DATA_DIR / f for f in DEV_FILES])
+    holdout = load_cases([DATA_DIR / f for f in HOLDOUT_FILES])
+    lexical = FaqEngine.from_directory()
 
-    cases = load_cases([DATA_DIR / "dev.toml", DATA_DIR / "holdout.toml"])
-    dev = [c for c in cases if c.split == "dev"]
-    holdout = [c for c in cases if c.split == "holdout"]
-    print(f"FAQ engine: {len(engine.entries)} entries in {len(engine.topics)} topics")
+    encoder_start = time.perf_counter()
+    encoder = load_encoder(args.encoder)
+    encoder_ms = (time.perf_counter() - encoder_start) * 1000.0
+    if encoder is None:
+        sys.exit(f"encoder {args.encoder!r} could not load")
+    with tempfile.TemporaryDirectory() as cache:
+        cache_dir = pathlib.Path(cache)
+        start = time.perf_counter()
+        FaqEngine.from_directory(encoder=encoder, cache_dir=cache_dir)
+        cold_ms = (time.perf_counter() - start) * 1000.0
+        start = time.perf_counter()
+        hybrid = FaqEngine.from_directory(encoder=encoder, cache_dir=cache_dir)
+        warm_ms = (time.perf_counter() - start) * 1000.0
     print(
-        f"thresholds: answer >= {engine.answer_threshold}, suggest >= "
-        f"{engine.suggest_threshold}, margin {engine.answer_margin}"
+        f"FAQ engine: {len(hybrid.entries)} entries in {len(hybrid.topics)} topics; "
+        f"encoder {encoder.model_id}"
     )
+    print(f"labelled: dev {len(dev)} messages, held-aside {len(holdout)} messages")
 
-    _print_report(f"whole set ({len(cases)} messages)", evaluate(engine, cases), False)
-    _print_report(f"dev ({len(dev)} messages)", evaluate(engine, dev), args.failures)
-    _print_report(f"holdout ({len(holdout)} messages)", evaluate(engine, holdout), args.failures)
+    for title, cases in (("development (calibrated on)", dev), ("HELD-ASIDE", holdout)):
+        reports = {"lexical": evaluate(lexical, cases), "hybrid": evaluate(hybrid, cases)}
+        _table(title, reports)
+        if args.failures and title.lower().startswith(args.failures[:3]):
+            for line in reports["hybrid"].failures:
+                print("   ", line)
 
-    # Cold caches for a fair first round are not needed: the bot keeps one engine.
-    p50, p99 = _latency(engine, cases, args.rounds)
-    long_p50, long_p99 = _latency(engine, [Case("ley ingrid " * 500, "entry", "dev", "x")], 50)
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    everything = dev + holdout
+    lexical_p50, lexical_p99 = _latency(lexical, everything, args.rounds)
+    p50, p99 = _latency(hybrid, everything, args.rounds)
+    long_case = [Case("¿qué es la ley ingrid? " * 220, "entry", "dev", "x")]
+    long_p50, long_p99 = _latency(hybrid, long_case, 20)
+
+    from bot.app import build_application  # after the figures above: RSS of a whole bot
+    from bot.config import Settings
+
+    build_application(
+        Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            telegram_bot_token="1:benchmark",
+            database_url="sqlite+aiosqlite://",
+            faq_encoder=args.encoder,
+            faq_cache_dir=pathlib.Path(tempfile.gettempdir()) / "defensoria-bench-faq-cache",
+        )
+    )
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("\n== performance ==")
-    print(f"  latency per question     p50 {p50:.3f} ms   p99 {p99:.3f} ms")
-    print(f"  5,000-char message       p50 {long_p50:.3f} ms   p99 {long_p99:.3f} ms")
-    print(f"  index build (load+index) {build_ms:.1f} ms")
-    print(f"  peak RSS                 {peak_kib / 1024:.1f} MiB")
+    print(
+        f"  per question, lexical (baseline)  p50 {lexical_p50:.2f} ms   p99 {lexical_p99:.2f} ms"
+    )
+    print(
+        f"  per question, hybrid              p50 {p50:.2f} ms   p99 {p99:.2f} ms"
+        f"   (p99 = {p99 / lexical_p99:.1f}x the lexical engine's; target <= 30 ms)"
+    )
+    print(f"  5,000-character message, hybrid   p50 {long_p50:.2f} ms   p99 {long_p99:.2f} ms")
+    print(f"  encoder load                      {encoder_ms:.0f} ms")
+    print(f"  index build, no cache             {cold_ms:.0f} ms")
+    print(
+        f"  index build from cache            {warm_ms:.0f} ms   "
+        f"({warm_ms / cold_ms:.2f}x the uncached build; target <= 1,000 ms)"
+    )
+    print(f"  peak RSS, encoder + Application   {peak_mib:.0f} MiB   (target <= 300 MiB)")
 
 
 if __name__ == "__main__":

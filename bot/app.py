@@ -16,6 +16,8 @@ from bot.config import Settings
 from bot.context import RUNTIME_KEY, BotContext, Runtime
 from bot.db import create_engine, make_session_factory
 from bot.faq import FaqEngine
+from bot.faq.content import empty_office_fields
+from bot.faq.encoder import load_encoder
 from bot.pacing import Pacer
 from bot.scheduler import schedule_sender
 from handlers import common, enrollment, faq, profile, signup, talks
@@ -58,7 +60,9 @@ def build_application(
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
         pacer=Pacer(settings.send_rate_per_second),
-        faq=FaqEngine.from_directory(),
+        faq=FaqEngine.from_directory(
+            encoder=load_encoder(settings.faq_encoder), cache_dir=settings.faq_cache_dir
+        ),
     )
 
     # Order matters: the sign-up conversation and the staff console's conversations must see
@@ -92,7 +96,25 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             )
         except TelegramError as exc:
             logger.warning("staff command menu not set for one chat: %s", type(exc).__name__)
+    _warn_about_faq(runtime)
     logger.info("bot @%s ready", application.bot.username)
+
+
+def _warn_about_faq(runtime: Runtime) -> None:
+    """Tells the operator, once at start-up, what the FAQ answers without."""
+    engine = runtime.faq
+    if engine is not None and not engine.semantic:
+        logger.warning(
+            "FAQ: no sentence encoder (FAQ_ENCODER=%s): lexical matching only",
+            runtime.settings.faq_encoder,
+        )
+    empty = empty_office_fields()
+    if empty:
+        logger.warning(
+            "content/faq/office.toml: empty fields %s: answers show no such contact data "
+            "until the office fills them in",
+            ", ".join(empty),
+        )
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

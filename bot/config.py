@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.faq.encoder import ENCODERS
 from bot.texts import plain
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +57,8 @@ class Settings(BaseSettings):
     )
     reminder_scan_seconds: float = Field(default=60, gt=0)
     send_rate_per_second: float = Field(default=25, gt=0, le=30)
+    faq_encoder: str = "use"
+    faq_cache_dir: Path = Path("data/cache")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -93,6 +96,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(plain("config.timezone_unknown", value=value)) from exc
         return value
+
+    @field_validator("faq_encoder")
+    @classmethod
+    def _known_encoder(cls, value: str) -> str:
+        name = value.strip().lower() or "none"
+        if name not in ENCODERS:
+            raise ValueError(plain("config.faq_encoder", value=value))
+        return name
 
     @field_validator("log_level")
     @classmethod

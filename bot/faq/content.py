@@ -4,8 +4,10 @@ Layout::
 
     content/faq/topics.toml      [[topic]] id, title, emoji (optional)
     content/faq/<topic_id>.toml  topic = "<topic_id>" + [[entry]] tables
-    content/faq/texts.toml       [texts] crisis, greeting, thanks, unknown, suggest,
-                                 contacto_sin_datos
+    content/faq/texts.toml       [texts] crisis, crisis_mujeres, crisis_vida, greeting,
+                                 thanks, unknown, suggest, contacto_sin_datos
+    content/faq/crisis.toml      [[tipo]] id, lineas (general/mujeres/vida), ejemplos;
+                                 [calma] ejemplos (sound dangerous, are not)
     content/faq/office.toml      [office] nombre, telefono, whatsapp, correo, direccion,
                                  horario, web (filled in by the office; empty = omitted)
 
@@ -23,6 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from bot.faq.crisis import CrisisKind, Line
 from bot.faq.models import FaqEntry, FaqTexts, Topic
 
 MAX_ANSWER_CHARS = 900
@@ -34,6 +37,15 @@ _SLUG_RE = re.compile(r"^[a-z0-9_]+$")
 _ALLOWED_TAG_RE = re.compile(r"</?(?:b|i)>")
 _ENTRY_KEYS = frozenset(
     {"id", "question", "alternatives", "answer", "detail", "source", "related", "reviewed"}
+)
+_TEXT_KEYS = (
+    "crisis",
+    "crisis_mujeres",
+    "crisis_vida",
+    "greeting",
+    "thanks",
+    "unknown",
+    "suggest",
 )
 _OFFICE_FIELDS = ("telefono", "whatsapp", "correo", "direccion", "horario", "web")
 
@@ -49,6 +61,8 @@ class FaqContent:
     topics: tuple[Topic, ...]
     entries: tuple[FaqEntry, ...]
     texts: FaqTexts
+    crisis_kinds: tuple[CrisisKind, ...]
+    calm_examples: tuple[str, ...]
 
 
 def default_content_dir() -> pathlib.Path:
@@ -108,6 +122,15 @@ def render_office_contact(office: dict[str, Any], fallback: str) -> str:
     return "\n".join(lines)
 
 
+def empty_office_fields(directory: pathlib.Path | None = None) -> list[str]:
+    """Returns the contact fields of ``office.toml`` that the office left empty."""
+    directory = pathlib.Path(directory) if directory is not None else default_content_dir()
+    office = _read_toml(directory / "office.toml").get("office")
+    if not isinstance(office, dict):
+        return list(_OFFICE_FIELDS)
+    return [key for key in _OFFICE_FIELDS if not str(office.get(key) or "").strip()]
+
+
 def _load_texts(directory: pathlib.Path) -> FaqTexts:
     texts_path = directory / "texts.toml"
     data = _read_toml(texts_path).get("texts")
@@ -122,12 +145,52 @@ def _load_texts(directory: pathlib.Path) -> FaqTexts:
     )
     contact = render_office_contact(office, fallback)
     values: dict[str, str] = {}
-    for key in ("crisis", "greeting", "thanks", "unknown", "suggest"):
+    for key in _TEXT_KEYS:
         where = f"{texts_path} [texts].{key}"
         value = _str(data.get(key), where, key)
         _check_html(value, where)
         values[key] = value.replace(CONTACT_PLACEHOLDER, contact)
-    return FaqTexts(office_contact=contact, **values)
+    return FaqTexts(
+        office_contact=contact,
+        crisis=values["crisis"],
+        crisis_women=values["crisis_mujeres"],
+        crisis_life=values["crisis_vida"],
+        greeting=values["greeting"],
+        thanks=values["thanks"],
+        unknown=values["unknown"],
+        suggest=values["suggest"],
+    )
+
+
+def _load_crisis(directory: pathlib.Path) -> tuple[tuple[CrisisKind, ...], tuple[str, ...]]:
+    """Reads the crisis examples by kind and the calm look-alikes of ``crisis.toml``."""
+    path = directory / "crisis.toml"
+    data = _read_toml(path)
+    calm = data.get("calma", {}).get("ejemplos", [])
+    if not isinstance(calm, list) or not all(isinstance(e, str) and e.strip() for e in calm):
+        raise FaqContentError(f"{path}: [calma] ejemplos must be a list of non-empty strings")
+    raw_kinds = data.get("tipo")
+    if not isinstance(raw_kinds, list) or not raw_kinds:
+        raise FaqContentError(f"{path}: needs at least one [[tipo]]")
+    lines = {line.value: line for line in Line}
+    kinds: list[CrisisKind] = []
+    for index, raw in enumerate(raw_kinds):
+        where = f"{path}: [[tipo]] #{index + 1}"
+        if not isinstance(raw, dict):
+            raise FaqContentError(f"{where}: not a table")
+        kind_id = _str(raw.get("id"), where, "id")
+        line = lines.get(str(raw.get("lineas")))
+        if line is None:
+            raise FaqContentError(f"{where}: 'lineas' must be one of {sorted(lines)}")
+        examples = raw.get("ejemplos")
+        if (
+            not isinstance(examples, list)
+            or not examples
+            or not all(isinstance(e, str) and e.strip() for e in examples)
+        ):
+            raise FaqContentError(f"{where}: 'ejemplos' must be a list of non-empty strings")
+        kinds.append(CrisisKind(kind_id, line, tuple(e.strip() for e in examples)))
+    return tuple(kinds), tuple(e.strip() for e in calm)
 
 
 def _parse_entry(
@@ -216,7 +279,7 @@ def load_content(directory: pathlib.Path | None = None) -> FaqContent:
 
     entries: list[FaqEntry] = []
     seen: dict[str, pathlib.Path] = {}
-    reserved = {"topics.toml", "texts.toml", "office.toml"}
+    reserved = {"topics.toml", "texts.toml", "office.toml", "crisis.toml"}
     for path in sorted(directory.glob("*.toml")):
         if path.name in reserved:
             continue
@@ -260,4 +323,11 @@ def load_content(directory: pathlib.Path | None = None) -> FaqContent:
     for topic in topics:
         if not topic.entry_ids:
             raise FaqContentError(f"{topics_path}: topic '{topic.id}' has no entries")
-    return FaqContent(topics=topics, entries=tuple(entries), texts=texts)
+    crisis_kinds, calm_examples = _load_crisis(directory)
+    return FaqContent(
+        topics=topics,
+        entries=tuple(entries),
+        texts=texts,
+        crisis_kinds=crisis_kinds,
+        calm_examples=calm_examples,
+    )

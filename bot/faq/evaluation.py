@@ -1,7 +1,11 @@
 """Labelled evaluation of the FAQ engine (used by the tests and ``benchmarks/faq.py``).
 
-Case files are TOML with ``[[case]]`` tables: ``split`` (``dev``/``holdout``),
-``kind`` (``entry``/``offtopic``/``crisis``), ``text`` and, for ``entry``, ``expected``.
+Case files are TOML with ``[[case]]`` tables: ``split`` (``dev``/``holdout``), ``kind``
+(``entry``/``offtopic``/``crisis``, or ``calm``: sounds dangerous but is not urgent),
+``text``; ``expected`` (the right entry) for
+``entry`` cases and optionally for ``crisis`` cases that also ask something; optional
+``acceptable`` (other right entries), ``style``, ``tricky``, ``crisis_kind``, ``indirect``
+and ``category`` (for reading the failures).
 """
 
 from __future__ import annotations
@@ -11,10 +15,11 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot.faq.crisis import Line
 from bot.faq.engine import FaqEngine
 from bot.faq.models import Decision, FaqResult
 
-KINDS = frozenset({"entry", "offtopic", "crisis"})
+KINDS = frozenset({"entry", "offtopic", "crisis", "calm"})
 SPLITS = frozenset({"dev", "holdout"})
 
 
@@ -26,6 +31,14 @@ class Case:
     kind: str
     split: str
     expected: str | None = None
+    acceptable: tuple[str, ...] = ()
+    style: str = ""
+    crisis_kind: str = ""
+
+    @property
+    def right(self) -> frozenset[str]:
+        """Entries that count as a right answer."""
+        return frozenset((self.expected, *self.acceptable)) - {None}  # type: ignore[arg-type]
 
 
 @dataclass
@@ -33,18 +46,24 @@ class Report:
     """Aggregated figures for a set of cases.
 
     ``top1`` counts the entry the user would see first: the answer, the first
-    suggestion, or the entry attached to a crisis reply.
+    suggestion, or the entry attached to a crisis reply; ``one_tap`` counts the right
+    entry among everything shown (answer, suggestions, the other topic offered).
     """
 
     entries: int = 0
     top1: int = 0
+    one_tap: int = 0
     answered_right: int = 0
     answered_wrong: int = 0
     offtopic: int = 0
     offtopic_answered: int = 0
     crisis: int = 0
     crisis_routed: int = 0
+    suicide: int = 0
+    suicide_life_line: int = 0
     false_crisis: int = 0
+    calm: int = 0
+    calm_crisis: int = 0
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -56,6 +75,11 @@ class Report:
     def answer_rate(self) -> float:
         """Share of entry cases answered confidently and correctly."""
         return self.answered_right / self.entries if self.entries else 1.0
+
+    @property
+    def one_tap_rate(self) -> float:
+        """Share of entry cases whose right entry is shown, at most one tap away."""
+        return self.one_tap / self.entries if self.entries else 1.0
 
     @property
     def wrong_answer_rate(self) -> float:
@@ -71,6 +95,16 @@ class Report:
     def crisis_recall(self) -> float:
         """Share of crisis cases routed to ``CRISIS``."""
         return self.crisis_routed / self.crisis if self.crisis else 1.0
+
+    @property
+    def calm_crisis_rate(self) -> float:
+        """Share of calm messages (danger words, no danger) answered as a crisis."""
+        return self.calm_crisis / self.calm if self.calm else 0.0
+
+    @property
+    def false_crisis_rate(self) -> float:
+        """Share of in-scope questions answered with the emergency lines."""
+        return self.false_crisis / self.entries if self.entries else 0.0
 
 
 def load_cases(paths: Iterable[pathlib.Path]) -> list[Case]:
@@ -94,9 +128,21 @@ def load_cases(paths: Iterable[pathlib.Path]) -> list[Case]:
             if kind not in KINDS or split not in SPLITS or not isinstance(raw.get("text"), str):
                 raise ValueError(f"{path}: case #{index + 1} is malformed: {raw!r}")
             expected = raw.get("expected")
-            if (kind == "entry") != isinstance(expected, str):
-                raise ValueError(f"{path}: case #{index + 1}: 'expected' only for entry cases")
-            cases.append(Case(raw["text"], kind, split, expected))
+            if (kind == "entry" and not isinstance(expected, str)) or (
+                kind in {"offtopic", "calm"} and expected is not None
+            ):
+                raise ValueError(f"{path}: case #{index + 1}: 'expected' is wrong for {kind}")
+            cases.append(
+                Case(
+                    raw["text"],
+                    kind,
+                    split,
+                    expected,
+                    tuple(raw.get("acceptable", ())),
+                    str(raw.get("style", "")),
+                    str(raw.get("crisis_kind", "")),
+                )
+            )
     return cases
 
 
@@ -107,6 +153,14 @@ def shown_entry_id(result: FaqResult) -> str | None:
     if result.suggestions:
         return result.suggestions[0].id
     return None
+
+
+def shown_entry_ids(result: FaqResult) -> set[str]:
+    """Returns every entry a result shows or offers (one tap away at most)."""
+    shown = {e.id for e in (*result.suggestions, *result.also)}
+    if result.entry is not None:
+        shown.add(result.entry.id)
+    return shown
 
 
 def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
@@ -128,10 +182,25 @@ def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
             if result.decision is Decision.CRISIS:
                 report.crisis_routed += 1
             else:
-                report.failures.append(f"[crisis missed] {case.text!r} -> {result.decision}")
+                report.failures.append(
+                    f"[crisis missed] {case.crisis_kind} {case.text!r} -> {result.decision}"
+                )
+            if case.crisis_kind == "suicide":
+                report.suicide += 1
+                if result.line == Line.LIFE:
+                    report.suicide_life_line += 1
+                else:
+                    report.failures.append(f"[no life line] {case.text!r} -> {result.line}")
+            continue
+        if case.kind == "calm":
+            report.calm += 1
+            if result.decision is Decision.CRISIS:
+                report.calm_crisis += 1
+                report.failures.append(f"[calm taken for crisis] {case.text!r}")
             continue
         if result.decision is Decision.CRISIS:
             report.false_crisis += 1
+            report.failures.append(f"[false crisis] {case.text!r}")
         if case.kind == "offtopic":
             report.offtopic += 1
             if result.decision is Decision.ANSWER:
@@ -141,15 +210,18 @@ def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
                 )
             continue
         report.entries += 1
-        if shown == case.expected:
+        right = case.right
+        if shown in right:
             report.top1 += 1
         else:
             report.failures.append(
-                f"[wrong top1] {case.text!r}: expected {case.expected}, got {shown} "
-                f"({result.decision}, {result.score:.3f})"
+                f"[wrong top1] {case.style} {case.text!r}: expected {case.expected}, got "
+                f"{shown} ({result.decision}, {result.score:.3f})"
             )
+        if shown_entry_ids(result) & right:
+            report.one_tap += 1
         if result.decision is Decision.ANSWER:
-            if shown == case.expected:
+            if shown in right:
                 report.answered_right += 1
             else:
                 report.answered_wrong += 1

@@ -1,74 +1,12 @@
-"""Rule-based detection of crisis messages, greetings and thanks.
+"""Rule-based detection of greetings and thanks (crisis detection is in ``crisis``).
 
 All functions take text already passed through :func:`bot.faq.normalize.normalize`
 (lower case, no accents, chat spellings expanded).
-
-Crisis detection favours recall: a message that suggests danger or violence
-happening now, or thoughts of suicide, must reach the emergency lines. Plain
-informational questions ("¿qué es la violencia contra adultos mayores?") do not
-match because the patterns need a first-person or an ongoing action.
 """
 
 from __future__ import annotations
 
 import re
-
-_GERUNDS = (
-    r"(?:golpeand|pegand|maltratand|violand|abusand|matand|amenazand|lastimand|ahorcand"
-    r"|asfixiand|agrediend|atacand|persiguiend|torturand|secuestrand|encerrand|quemand"
-    r"|apuñaland|apunaland|acuchilland|jaloneand|empujand|corretead)"
-)
-_OBJ = r"(?:me|nos|la|lo|le|les|las|los|te)"
-
-_CRISIS_PATTERNS: tuple[str, ...] = (
-    # Ongoing violence: "me están golpeando", "está pegándole", "golpeando a su mamá".
-    rf"\b(?:{_OBJ}\s+)?(?:esta|estan|estaba|estaban)\s+{_GERUNDS}o\b",
-    rf"\b{_GERUNDS}(?:ome|onos|ola|olo|ole|oles|olas|olos)\b",
-    rf"\b{_GERUNDS}o\s+(?:a|al)\b",
-    # Threats to kill or hurt: "me quiere matar", "va a matarme", "amenazó con matarme".
-    r"\b(?:quiere|quieren|queria|va a|van a|iba a|amenaza con|amenazo con|amenazan con"
-    r"|amenazaron con|dijo que)\s+(?:me |nos |la |lo |te )?"
-    r"(?:matar|golpear|pegar|violar|quemar|desaparecer|lastimar|hacer dano)",
-    r"\b(?:me|nos|la|lo)\s+(?:quiere|quieren|va a|van a)\s+(?:matar|golpear|pegar|violar)",
-    r"\bamenaz\w*\s+de\s+muerte\b",
-    # Suicide and self-harm.
-    r"\bsuicid",
-    r"\b(?:me quiero|quiero|me voy a|voy a|me dan ganas de|ganas de)\s+"
-    r"(?:morir|matar|suicidar|quitar la vida|desaparecer)",
-    r"\b(?:morirme|matarme|quitarme la vida|cortarme|hacerme dano)\b",
-    r"\bno\s+quiero\s+(?:seguir\s+)?vivir\b",
-    r"\bya\s+no\s+(?:aguanto|puedo)\s+mas\b",
-    # Explicit emergency.
-    r"\b(?:auxilio|socorro|ayudenme|ayudame rapido)\b",
-    r"\b(?:estoy|estamos|esta|corro|corre|corremos)\s+en\s+peligro\b",
-    r"\b(?:es|tengo|hay)\s+una\s+emergencia\b",
-    r"\bpeligro\s+de\s+muerte\b",
-    # Recent violence against the writer: "me pegó", "me violaron".
-    r"\bme\s+(?:pego|golpeo|golpearon|pegaron|violo|violaron|ahorco|apuñalo|apunalo"
-    r"|acuchillo|quemo|encerro|encerraron|secuestraron|abuso|abusaron|agredio|agredieron)\b",
-)
-_CRISIS_RE = re.compile("|".join(f"(?:{p})" for p in _CRISIS_PATTERNS))
-
-# Present-tense violence against the writer or someone near ("me pega", "le pega a su
-# mamá"); skipped when the message is clearly hypothetical ("¿qué pasa si alguien me pega?").
-_PRESENT_VIOLENCE = re.compile(
-    r"\b(?:me|nos|le|la|lo)\s+(?:golpea|golpean|pega|pegan|maltrata|maltratan|viola|amenaza"
-    r"|amenazan|lastima|encierra|ahorca|quema)\b"
-)
-_HYPOTHETICAL = re.compile(
-    r"\b(?:que pasa si|en caso de|si alguien|si una persona|si un ciudadano|si una ciudadana"
-    r"|que es|que significa|se considera|es delito|es violencia|que hago si alguien)\b"
-)
-
-# Fear together with harassment or violence: "mi jefe me acosa y tengo miedo".
-_FEAR = re.compile(
-    r"\b(?:tengo|tenemos|me da|nos da|siento|me dan)\s+(?:mucho\s+)?(?:miedo|panico)\b"
-    r"|\b(?:estoy|estamos)\s+(?:muy\s+)?(?:asustad[oa]s?|aterrad[oa]s?)\b"
-)
-_HARM = re.compile(
-    r"\b(?:acos\w*|hostig\w*|golpe\w*|peg\w*|amenaz\w*|maltrat\w*|viol(?:a|an|o|aron|ar)|abus\w*|persig\w*"
-    r"|sigue|siguen|lastim\w*|agred\w*|mata\w*|grit\w*)\b"
-)
 
 _MAX_SMALL_TALK_WORDS = 12
 _GREETING_CORE = frozenset(
@@ -187,22 +125,6 @@ _THANKS_FILLER = frozenset(
         "eres",
     }
 )
-
-
-def is_crisis(normalized: str) -> bool:
-    """Tells whether a message suggests danger, ongoing violence or suicidal thoughts.
-
-    Args:
-        normalized: Normalised message text.
-
-    Returns:
-        ``True`` if the crisis lines must be shown first.
-    """
-    if _CRISIS_RE.search(normalized):
-        return True
-    if _FEAR.search(normalized) and _HARM.search(normalized):
-        return True
-    return bool(_PRESENT_VIOLENCE.search(normalized) and not _HYPOTHETICAL.search(normalized))
 
 
 def _squeeze(word: str) -> str:

@@ -73,13 +73,19 @@ class FaqResult:
         suggestions: Up to three candidate entries for ``SUGGEST`` (best first);
             empty for the other decisions.
         score: Calibrated match score of the best entry, in ``[0, 1]``
-            (``1.0`` for greeting/thanks/crisis detections).
+            (``1.0`` for greeting/thanks detections).
+        line: For ``CRISIS``, which help line fits the danger (``general``, ``mujeres``
+            or ``vida``); ``None`` otherwise.
+        also: For ``ANSWER`` on a long message, another entry one of its parts asks
+            about, to offer after the answer.
     """
 
     decision: Decision
     entry: FaqEntry | None
     suggestions: tuple[FaqEntry, ...]
     score: float
+    line: str | None = None
+    also: tuple[FaqEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,9 @@ class FaqTexts:
     All fields are Telegram HTML. ``unknown`` already contains ``office_contact``.
 
     Attributes:
-        crisis: Emergency lines usable in the Estado de México.
+        crisis: Emergency lines usable in the Estado de México, 911 first.
+        crisis_women: The same, with the women's lines right after 911.
+        crisis_life: The same, with the Línea de la Vida right after 911.
         greeting: Reply to a greeting.
         thanks: Reply to thanks.
         unknown: "No tengo una respuesta segura" reply, with the office contact block.
@@ -98,6 +106,8 @@ class FaqTexts:
     """
 
     crisis: str
+    crisis_women: str
+    crisis_life: str
     greeting: str
     thanks: str
     unknown: str

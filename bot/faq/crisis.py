@@ -1,0 +1,353 @@
+"""Detection of messages from people in danger: phrase patterns and similarity to examples.
+
+Recall comes first. Showing the emergency lines to a message that did not need them costs
+a few seconds of reading; missing one can cost a life. So a message is a crisis when any
+pattern matches anywhere in it, or when it (or any part of a long message) is closer to a
+crisis example in ``content/faq/crisis.toml`` than the calibrated threshold, and closer to
+it than to any ordinary question of the FAQ by a margin.
+
+Each detection names which line fits (:class:`Line`): the Línea de la Vida for suicidal
+intent, the women's lines for violence against women, the general list otherwise.
+
+All patterns read text already passed through :func:`bot.faq.normalize.normalize`
+(lower case, no accents, chat spellings expanded).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.faq.encoder import Vectors
+
+
+class Line(enum.StrEnum):
+    """Which help line comes right after 911."""
+
+    GENERAL = "general"
+    WOMEN = "mujeres"
+    LIFE = "vida"
+
+
+@dataclass(frozen=True)
+class CrisisKind:
+    """One kind of danger with the line that fits it and example messages."""
+
+    id: str
+    line: Line
+    examples: tuple[str, ...]
+
+
+_GERUNDS = (
+    r"(?:golpeand|pegand|maltratand|violand|abusand|matand|amenazand|lastimand|ahorcand"
+    r"|asfixiand|agrediend|atacand|persiguiend|siguiend|torturand|secuestrand|encerrand"
+    r"|quemand|apuñaland|apunaland|acuchilland|jaloneand|empujand|corretead|pateand"
+    r"|acosand|manoseand|amarrand|aventand|rompiend|disparand|asaltand|ahogand)"
+)
+_OBJ = r"(?:me|nos|la|lo|le|les|las|los|te)"
+_KID = (
+    r"(?:ni[nñ][oa]s?|bebes?|menor(?:es)?|chiquit[oa]s?|nen[ea]s?|criaturas?|hij[oa]s?"
+    r"|chamac[oa]s?|escuincl[ea]s?|sobrin[oa]s?)"
+)
+_HYPOTHETICAL = re.compile(
+    r"\b(?:que pasa si|en caso de|si alguien|si un|si una|si veo|si llega|si me llega|si me pasa"
+    r"|si me encuentro|si encuentro|si le|si la|si lo"
+    r"|si le pasa|por si pasa|por si acaso|pregunto por si|que es|que son|que significa"
+    r"|se considera|es delito|es violencia|cuantos anos|que dice la ley|como se castiga"
+    r"|esta penado|que pena (?:tiene|le|les|da|dan|hay|merece|corresponde|alcanza|me)"
+    r"|hipotetic|por ejemplo|ejemplo de|para estar preparad|articulo|codigo penal"
+    r"|(?:numero|numeros|telefono|telefonos|linea|lineas) (?:de )?(?:emergencia|ayuda|atencion))\b"
+)
+
+_SUICIDE = (
+    r"\bsuicid",
+    r"\b(?:me quiero|quiero|me voy a|voy a|me dan ganas de|ganas de|pienso|pensando en|pense en)"
+    r"\s+(?:morir|matar|suicidar|quitar la vida|quitarme la vida|desaparecer|colgar|aventar"
+    r"|tirar|cortar|acabar con todo|terminar con todo|dejar de existir|no despertar"
+    r"|irme para siempre)",
+    r"\b(?:morirme|matarme|quitarme la vida|cortarme las venas|colgarme|ahorcarme|aventarme"
+    r"|tirarme (?:del|de un|de la|al|a las vias)|envenenarme|hacerme dano)\b",
+    r"\bme\s+(?:tiro|aviento|avento)\s+(?:al|del|de la|a las|a la|por la)\b",
+    r"\bno\s+quiero\s+(?:seguir\s+)?(?:vivir|despertar|estar aqui|existir)\b",
+    r"\bya\s+no\s+(?:aguanto|puedo|quiero)\s+(?:mas|seguir|vivir|estar)\b",
+    r"\b(?:estarian|estaran|estarias|estaria)\s+mejor\s+sin\s+mi\b",
+    r"\bsoy\s+una\s+carga\b",
+    r"\b(?:todas|todas las|un monton de|muchas)\s+(?:las\s+)?pastillas\b",
+    r"\b(?:junte|juntando|junto|tomarme|me tome|me voy a tomar|guardando)\s+(?:todas\s+)?"
+    r"(?:las|unas|mis|estas)?\s*pastillas\b",
+    r"\b(?:carta|cartas)\s+(?:de despedida|a mis hijos|a mi familia|para mis hijos"
+    r"|para mi familia)\b",
+    r"\bdeje\s+(?:una\s+|unas\s+|las\s+)?cartas?\b",
+    r"\b(?:despedirme|me despido)\s+de\s+(?:todos|ustedes|mi familia|mis hijos)\b",
+    r"\b(?:acabar|terminar|acabo|termino)\s+con\s+(?:todo|mi vida|esto)\b",
+    r"\b(?:no le encuentro|ya no tiene|no tiene|no le veo)\s+(?:sentido|caso)\s+(?:a\s+)?"
+    r"(?:la vida|vivir|seguir|nada)\b",
+    r"\b(?:la|una)\s+cuerda\s+(?:lista|preparada)\b",
+    r"\bregale\s+mis\s+cosas\b",
+    r"\bya\s+no\s+(?:las|los)\s+voy\s+a\s+necesitar\b",
+    r"\bantes\s+de\s+(?:irme|morirme|matarme)\b",
+    r"\b(?:desaparecer|irme)\s+para\s+siempre\b",
+    r"\bultimo\s+dia\s+(?:de mi vida|que)\b",
+    r"\bya\s+no\s+voy\s+a\s+estar\b|\bmañana\s+ya\s+no\b|\bmanana\s+ya\s+no\b",
+    r"\bme\s+voy\s+por\s+mi\s+cuenta\b",
+    r"\b(?:despidiendose|despidiendome|me despedi|se despidio|se esta despidiendo)\b",
+    r"\b(?:en la azotea|en el puente|en las vias|sobre las vias)\b.{0,60}"
+    r"\b(?:no contesta|ya no|despid|caso|sentir)\w*",
+    r"\bya\s+no\s+quiero\s+sentir\b",
+    r"\bveneno\b.{0,40}\bno es para\b",
+)
+
+# Violence against a woman or sexual violence happening now or just now: always a crisis.
+_WOMEN_NOW = (
+    r"\b(?:me|la|nos|te)\s+(?:viene|vienen|esta|estan|anda|andan)?\s*"
+    r"(?:siguiendo|persiguiendo|acechando)\b",
+    r"\b(?:me|la|nos)\s+(?:espera|esperan|esta esperando|estan esperando)\s+(?:afuera|a la salida"
+    r"|en la salida|abajo|en la esquina)\b",
+    r"\besperando(?:la|me|nos)\b",
+    r"\b(?:me|la|le)\s+(?:violaron|violo|forzo|quiso forzar|quisieron forzar|drogaron)\b",
+    r"\b(?:acaban|acaba)\s+de\s+(?:violar|abusar|manosear|tocar)\b",
+    r"\b(?:intento|intentaron|quiso|quisieron)\s+(?:abusar|violar|forzar|manosear)\b",
+    r"\bme\s+sigue\s+(?:diario|a diario|todos los dias|hasta|desde|a todas partes)\b",
+    r"\bviolaron\s+a\b",
+    r"\b(?:le|me|les)\s+(?:hizo|hace|hacen|hicieron)\s+cosas\b",
+    r"\b(?:abusaron|abusa|esta abusando)\s+(?:sexualmente|de mi|de ella|de una|de su|de la)\b",
+    r"\b(?:violacion|abuso sexual|agresion sexual)\s+(?:ahorita|ahora|anoche|ayer|hoy|hace)\b",
+    r"\b(?:ensenando|mostrando)\s+sus\s+partes\b",
+    r"\b(?:esta|estan)\s+toca\w*\s+(?:sus|las|a)\b|\btocando(?:le)?\s+(?:sus|las)\s+partes\b",
+    r"\borden\s+de\s+restriccion\b",
+)
+
+_GENERAL_NOW = (
+    # Ongoing violence: "me están golpeando", "está pegándole", "lo siguen pateando".
+    rf"\b(?:{_OBJ}\s+)?(?:esta|estan|estaba|estaban|sigue|siguen|empezo a|empezaron a)\s+"
+    rf"{_GERUNDS}o\b",
+    rf"\b{_GERUNDS}(?:ome|onos|ola|olo|ole|oles|olas|olos)\b",
+    rf"\b{_GERUNDS}o\s+(?:a|al)\b",
+    r"\b(?:empezo|empezaron|comenzo)\s+a\s+(?:pegar|golpear|patear|gritar|aventar|romper)\w*",
+    # Threats to kill or hurt: "me quiere matar", "va a matarme", "amenazó con matarme".
+    r"\b(?:quiere|quieren|queria|va a|van a|iba a|amenaza con|amenazo con|amenazan con"
+    r"|amenazaron con|dijo que|dice que)\s+(?:me |nos |la |lo |te |le |les )?"
+    r"(?:matar|golpear|pegar|violar|quemar|desaparecer|lastimar|hacer dano|partir|balear"
+    r"|disparar|secuestrar|levantar|incendiar|prender fuego|hacer algo)",
+    r"\b(?:me|nos|la|lo|te)\s+(?:quiere|quieren|va a|van a)\s+(?:matar|golpear|pegar|violar)",
+    r"\bamenaz\w*\s+de\s+muerte\b",
+    r"\b(?:me|nos|te)\s+van\s+a\s+matar\b",
+    r"\bno\s+(?:sale|sales|salen|salgo)\s+viv[oa]s?\b",
+    r"\bsabe[n]?\s+donde\s+(?:vivo|vivimos|estudian|trabajo)\b",
+    r"\bal\s+rato\s+paso\b",
+    r"\bya\s+sabe[n]?\s+(?:en que carro|donde|a que hora|por donde)\b",
+    r"\bno\s+(?:llego|llegas|llegaras|vas a llegar|va a llegar)\s+a\s+(?:mi|tu|su)\s+casa\b",
+    r"\bse\s+oyen\s+(?:golpes|gritos|balazos|disparos|madrazos)\b",
+    # Explicit emergency.
+    r"\b(?:auxilio|socorro|ayudenme|ayudame rapido|ayuda urgente)\b",
+    r"\b(?:estoy|estamos|esta|estan|corro|corre|corremos)\s+en\s+peligro\b",
+    r"\bpeligro\s+de\s+muerte\b",
+    # Recent violence against the writer: "me pegó".
+    r"\bme\s+(?:pego|golpeo|golpearon|pegaron|ahorco|apuñalo|apunalo|acuchillo|quemo"
+    r"|encerro|encerraron|secuestraron|agredio|agredieron|asaltaron|balearon|dispararon)\b",
+    r"\b(?:acaban|acaba)\s+de\s+(?:golpear|pegar|asaltar|apuñalar|apunalar|disparar|atropellar"
+    r"|balear|secuestrar|llevarse)\b",
+    # Violence in the words people use.
+    r"\b(?:madrazos?|putazos?|chingadazos?|trancazos?|golpiza|cachetadas?|cinturonazos?"
+    r"|cintarazos?|madreando|madrearon|agarrando a golpes|agarraron a golpes"
+    r"|abrio la cabeza|colgado de los pies|cinto en la mano)\b",
+    r"\ble\s+(?:da|dan|esta dando|estan dando)\s+"
+    r"(?:de\s+\w+|con el (?:cinturon|cinto|palo|fierro))",
+    r"\b(?:acaba|acaban)\s+de\s+(?:aventar|avent\w+|romper|picar|apuñalar)\b",
+    r"\b(?:enseño|enseno|mostro|saco|sacaron|saca)\s+(?:el|la|un|una|su)\s+(?:fierro|cuete|arma"
+    r"|pistola|navaja|cuchillo|machete|filero|fusca)\b",
+    # Hiding or locked in from someone.
+    r"\bescondid[oa]s?\b",
+    r"\b(?:nos|me)\s+(?:escondimos|escondi|encerramos|encerre|atrincheramos|metimos)\b",
+    r"\b(?:estamos|estoy)\s+(?:escondid[oa]s?|encerrad[oa]s?|metid[oa]s?)\b",
+    r"\bpuerta\s+(?:atrancada|trabada con)\b",
+    r"\b(?:desde el baño|desde el bano|escondida|escondido)\b.{0,40}\b(?:escrib|mensaje)\w*",
+    # Fire now.
+    r"\b(?:prend\w*|echar\w*)\s+fuego\b",
+    r"\b(?:rociando|regando|echando)\s+gasolina\b",
+    r"\b(?:se esta quemando|se esta incendiando|hay humo|sale humo|saliendo humo"
+    r"|esta en llamas)\b",
+    # Someone missing now.
+    r"\bno\s+(?:aparece|aparecen|contesta|contestan|sabemos nada|se sabe nada)\s+desde\b",
+    r"\bdesde\s+(?:ayer|anoche|hace \w+ (?:horas|dias))\s+no\s+(?:aparece|sabemos|contesta)\b",
+    r"\bse\s+(?:la|lo|los|las)\s+llevaron\b",
+    r"\bse\s+(?:subio|la subieron|lo subieron|subieron)\s+(?:a|al|en)\s+(?:un|una)?\s*"
+    r"(?:carro|auto|coche|camioneta|taxi|vehiculo)\b",
+    r"\b(?:esta|estan)\s+desaparecid[oa]s?\b",
+    r"\b(?:la|lo)\s+perdimos\b",
+    # Someone hurt and not moving, or left without help.
+    r"\b(?:no se mueve|inconsciente|esta sangrando|le sale sangre|sangrando mucho|cabeza abierta"
+    r"|no puede levantarse|no se puede levantar|no respira)\b",
+    r"\bnadie\s+(?:viene|vino|ha venido)\s+por\s+(?:ella|el)\b",
+)
+
+# Signals that count unless the message is plainly about the law or a hypothetical case.
+_WEAK = (
+    # Violence, in the words people use.
+    r"\b(?:madrazos?|putazos?|chingadazos?|trancazos?|golpiza|cachetadas?|cinturonazos?"
+    r"|cintarazos?|patadas|madreando|madrearon|madreadon|agarrando a golpes|agarraron a golpes"
+    r"|dando de (?:golpes|madrazos|putazos|patadas|cachetadas|cinturonazos))\b",
+    r"\b(?:dar(?:nos|les|te|me)? piso|los voy a levantar|te van a levantar|lo levantaron"
+    r"|la levantaron|se las cobra|me las va a pagar|se van a arreglar las cosas)\b",
+    r"\b(?:cuete|filero|fusca|varillas?|bomba|explosivo|granada|veneno)\b",
+    r"\b(?:restregando|metio la mano|me tiene agarrad[oa]|la tiene agarrad[oa]"
+    r"|no me deja (?:bajar|salir|ir|irme)|no la deja (?:bajar|salir|ir|irse)|no la suelta)\b",
+    # Health emergencies.
+    r"\b(?:no puede respirar|no respira|convulsionando|convulsiona|no reacciona|se desmayo"
+    r"|se esta desvaneciendo|desvanecid[oa]|se trago|se esta ahogando|se ahoga|no puede hablar"
+    r"|deshidratad[oa]|se cayo y|lleva toda la noche en el piso|no se puede parar)\b",
+    # Someone missing or lost now.
+    r"\bdesaparec\w*|\bno lleva su medicina\b",
+    r"\b(?:se perdio|se salio de la casa|no (?:la|lo|los|las) encontramos|no encontramos a"
+    r"|ya no esta"
+    r"|se corto hace|ubicacion se quedo|cambio de ruta|se metio por otro lado|no la encuentro"
+    r"|no lo encuentro)\b",
+    # Someone shut in or unfed.
+    r"\b(?:no (?:la|lo) he visto en|se queja adentro|nadie abre|sin sus medicinas|no ha comido"
+    r"|(?:la|lo) dejo encerrad[oa]|(?:la|lo) dejaron encerrad[oa]|golpear la puerta)\b",
+    # Fire.
+    r"\b(?:fuego|humo|chispas|explota|explotar|llamas)\b",
+    # Someone watching or waiting for a woman.
+    r"\b(?:estacionado viendo|afuera de mi casa|me espera|la espera|esperando en la esquina"
+    r"|en la esquina esperando|me acompaña a mi casa)\b",
+    r"\b(?:mi|su|tu)\s+(?:pareja|esposo|marido|novio|ex|exesposo|expareja|exnovio|concubino)\b"
+    r".{0,80}\b(?:pega|golpea|golpeo|pego|amenaz\w*|jalone\w*|ahorc\w*|rompi\w*|avent\w*"
+    r"|encerr\w*|quito (?:el|mi) celular|no me deja salir)",
+    r"\b(?:me|la|nos)\s+(?:sigue|siguen|persigue|persiguen|acecha)\b",
+    r"\b(?:me|la|nos|le)\s+(?:manosea|manosean|manoseo|viola|violan)\b",
+    r"\b(?:me|nos|le|la|lo)\s+(?:golpea|golpean|pega|pegan|maltrata|maltratan|amenaza"
+    r"|amenazan|lastima|encierra|ahorca|quema)\b",
+    r"\bemergencia\b",
+    r"\b(?:cuchillos?|navajas?|machetes?|pistolas?|armas?|armad[oa]s?|rifles?|escopetas?"
+    r"|cuerno de chivo|balazos?|disparos?|balacera|balas?|cuter|pica hielo|picahielo)\b",
+    r"\b(?:quemar|incendiar|echar(?:le)? gasolina|garrafon de gasolina|incendio)\b",
+    r"\bno\s+(?:ha|han|a)\s+(?:regresado|llegado|aparecido|vuelto)\b",
+    r"\bno\s+(?:aparece|aparecen)\b",
+    r"\bno\s+sabemos\s+(?:ni\s+)?(?:quien|donde|nada)\b",
+    rf"\b{_KID}\b.{{0,60}}\b(?:sol[oa]s?|perdid[oa]s?|abandonad[oa]s?|encerrad[oa]s?|llorando"
+    rf"|sangrando|moretones|golpead[oa]s?|no responde|no se mueve|inconsciente|avento)\b",
+    rf"\b(?:sol[oa]s?|perdid[oa]s?|abandonad[oa]s?)\b.{{0,40}}\b{_KID}\b",
+    rf"\ble\s+(?:pega|pegan|golpea)\s+(?:muy\s+)?(?:fuerte\s+)?a\s+(?:su|un|una|la|el)\s+{_KID}",
+    r"\b(?:encerrad[oa]s?|amarrad[oa]s?)\b.{0,60}\b(?:dias|sin comer|sin comida|sin agua|solo|sola"
+    r"|no le dan|hambre)\b",
+    r"\b(?:dias|semana)\s+sin\s+(?:comer|agua|salir)\b",
+    r"\bno\s+le\s+dan\s+de\s+comer\b",
+    r"\b(?:lo|la|los|las)\s+(?:tienen|tiene)\s+(?:encerrad|amarrad)",
+    r"\b(?:esta|estan)\s+tirad[oa]s?\b",
+    r"\b(?:la|lo)\s+(?:dejaron|abandonaron)\s+(?:afuera|sola|solo|tirad[oa]|en la calle)\b",
+    r"\bsangrando\b",
+)
+
+_FEAR = re.compile(
+    r"\b(?:tengo|tenemos|me da|nos da|siento|me dan|tiene|tienen)\s+(?:mucho\s+)?"
+    r"(?:miedo|panico)\b(?!\s+(?:de|a)\s+(?:quejarme|denunciar|perder|que me corran|decir))"
+    r"|\b(?:estoy|estamos|esta|estan)\s+(?:muy\s+)?(?:asustad[oa]s?|aterrad[oa]s?|temblando)\b"
+)
+_HARM = re.compile(
+    r"\b(?:golpe\w*|peg(?:a|an|o|ar|arme|arle)|amenaz\w*|maltrat\w*|persig\w*|lastim\w*"
+    r"|agred\w*|mata\w*|violar\w*|violo|violaron|acos\w*|hostig\w*)\b"
+)
+
+
+def _any(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+_SUICIDE_RE = _any(_SUICIDE)
+_WOMEN_NOW_RE = _any(_WOMEN_NOW)
+_GENERAL_NOW_RE = _any(_GENERAL_NOW)
+_WEAK_RE = _any(_WEAK)
+_NOW_RE = re.compile(
+    r"\b(?:ahorita|en este momento|ahora mismo|sigue ahi|sigue afuera|sigue aqui|siguen ahi"
+    r"|siguen afuera|no paran|no para|ayuda|ayudenme|urgente|rapido)\b"
+)
+_WOMAN_WORDS = re.compile(
+    r"\b(?:mujer|señora|senora|muchacha|chava|esposa|novia|ella|mi mama|su mama|compañera"
+    r"|companera|pareja|esposo|marido|novio|ex)\b"
+)
+
+
+def _line_for(normalized: str) -> Line:
+    return Line.WOMEN if _WOMAN_WORDS.search(normalized) else Line.GENERAL
+
+
+def pattern_line(normalized: str) -> Line | None:
+    """Returns the line that fits a message matching a danger pattern, or ``None``.
+
+    Suicidal intent, violence happening now and sexual violence always count; weaker
+    signals (a weapon named, "le pega", a child alone) count unless the message is
+    plainly a question about the law or a hypothetical case ("¿qué pena tiene…?").
+    """
+    if _SUICIDE_RE.search(normalized):
+        return Line.LIFE
+    if _WOMEN_NOW_RE.search(normalized):
+        return Line.WOMEN
+    if _GENERAL_NOW_RE.search(normalized):
+        return _line_for(normalized)
+    if _FEAR.search(normalized) and _HARM.search(normalized):
+        return _line_for(normalized)
+    if _WEAK_RE.search(normalized) and (
+        _NOW_RE.search(normalized) or not _HYPOTHETICAL.search(normalized)
+    ):
+        return _line_for(normalized)
+    return None
+
+
+class CrisisClassifier:
+    """A logistic regression over sentence vectors: crisis examples against calm messages.
+
+    Trained at start-up (a fraction of a second) on the content's own texts: the crisis
+    examples of ``crisis.toml`` are the positives; its calm look-alikes and every FAQ
+    phrasing are the negatives. A weighted linear boundary generalises to new wordings
+    better than the nearest example does, and it learns which directions of the space mean
+    danger rather than topic. Each crisis example's line is kept, so a detection can name
+    the line of the example closest to the message.
+    """
+
+    def __init__(
+        self,
+        kinds: Sequence[CrisisKind],
+        crisis_vectors: Vectors,
+        calm_vectors: Vectors,
+        *,
+        iterations: int = 300,
+        l2: float = 1e-3,
+    ) -> None:
+        self._lines = [kind.line for kind in kinds for _ in kind.examples]
+        self._examples = crisis_vectors
+        features = np.vstack([crisis_vectors, calm_vectors]).astype(np.float64)
+        labels = np.concatenate([np.ones(len(crisis_vectors)), np.zeros(len(calm_vectors))])
+        # Both classes weigh the same, however many examples each has.
+        weights = np.where(labels == 1, 0.5 / len(crisis_vectors), 0.5 / len(calm_vectors))
+        self._w = np.zeros(features.shape[1])
+        self._b = 0.0
+        rate = 4.0
+        for _ in range(iterations):
+            error = (_sigmoid(features @ self._w + self._b) - labels) * weights
+            self._w -= rate * (features.T @ error + l2 * self._w)
+            self._b -= rate * float(error.sum())
+
+    def probabilities(self, queries: Vectors) -> npt.NDArray[np.float64]:
+        """Returns each query's probability of being a crisis message."""
+        return _sigmoid(queries.astype(np.float64) @ self._w + self._b)
+
+    def nearest_line(self, query: Vectors) -> Line:
+        """Returns the line of the crisis example closest to one query vector."""
+        return self._lines[int(np.argmax(self._examples @ query))]
+
+
+def _sigmoid(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp(-np.clip(values, -30.0, 30.0)))
+
+
+def semantic_line(classifier: CrisisClassifier, queries: Vectors, threshold: float) -> Line | None:
+    """Returns the line of the first text part the classifier takes for a crisis, or ``None``."""
+    for row, probability in zip(queries, classifier.probabilities(queries), strict=True):
+        if probability >= threshold:
+            return classifier.nearest_line(row)
+    return None

@@ -1,0 +1,176 @@
+"""Lexical scoring of FAQ entries: IDF-weighted phrase cosine, keyword coverage and a
+fuzzy score, over Spanish-normalised, stemmed words.
+
+Per entry (all components in ``[0, 1]``):
+
+* ``phrase``: best IDF-weighted cosine between the query stems and one of the entry's
+  phrasings (main question, alternatives and staff-taught phrasings);
+* ``cover``: share of the query's IDF mass (squared) found anywhere in the entry
+  (phrasings and answer), so long questions that use the answer's words still match;
+* ``fuzzy``: best rapidfuzz ``token_sort_ratio`` between the stemmed query and a
+  phrasing, for residual typos.
+
+Unknown query words (after typo correction against the content vocabulary) keep a
+high IDF weight, so questions about things the content never mentions (predial,
+pasaporte, recetas) get low scores instead of matching on a shared common word.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.faq.normalize import content_words, normalize, stem
+
+_W_PHRASE = 0.55
+_W_COVER = 0.25
+_W_FUZZY = 0.20
+_UNKNOWN_IDF_FACTOR = 1.0
+_TYPO_MIN_LEN = 4
+_TYPO_CUTOFF = 80.0
+_MAX_QUERY_WORDS = 30
+_MAX_QUERY_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    entry_index: int
+    weights: dict[str, float]
+    norm: float
+    text: str
+
+
+class LexicalIndex:
+    """Scores every entry against a normalised query.
+
+    Args:
+        phrasings: For each entry, in entry order, the texts people ask it with.
+        answers: For each entry, its answer text (its words count for coverage).
+    """
+
+    def __init__(self, phrasings: Sequence[Sequence[str]], answers: Sequence[str]) -> None:
+        self._n_entries = len(phrasings)
+        self._build(phrasings, answers)
+
+    def _build(self, phrasings: Sequence[Sequence[str]], answers: Sequence[str]) -> None:
+        entry_terms: list[set[str]] = []
+        phrase_terms: list[tuple[int, list[str]]] = []
+        vocab: set[str] = set()
+        for index, entry_phrasings in enumerate(phrasings):
+            terms: set[str] = set()
+            for phrase in entry_phrasings:
+                words = content_words(normalize(phrase))
+                vocab.update(words)
+                stemmed = [stem(w) for w in words]
+                phrase_terms.append((index, stemmed))
+                terms.update(stemmed)
+            answer_words = content_words(normalize(answers[index]))
+            vocab.update(answer_words)
+            terms.update(stem(w) for w in answer_words)
+            entry_terms.append(terms)
+
+        n_entries = self._n_entries
+        # Document frequency over the entries' phrasings; words that only occur in
+        # answers fall back to their frequency over the whole entries.
+        df_all: dict[str, int] = defaultdict(int)
+        for terms in entry_terms:
+            for term in terms:
+                df_all[term] += 1
+        df_phrase: dict[str, int] = defaultdict(int)
+        for index in range(n_entries):
+            for term in {t for i, ts in phrase_terms if i == index for t in ts}:
+                df_phrase[term] += 1
+        self._idf = {
+            t: math.log(1.0 + n_entries / (df_phrase.get(t) or d)) for t, d in df_all.items()
+        }
+        self._unknown_idf = math.log(1.0 + n_entries) * _UNKNOWN_IDF_FACTOR
+        self._entry_terms = entry_terms
+
+        self._phrases: list[_Phrase] = []
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for entry_index, stemmed in phrase_terms:
+            weights = {t: self._idf[t] for t in set(stemmed)}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            phrase_id = len(self._phrases)
+            self._phrases.append(
+                _Phrase(entry_index, weights, norm, " ".join(sorted(set(stemmed))))
+            )
+            for term in weights:
+                self._postings[term].append(phrase_id)
+        self._phrase_texts = [p.text for p in self._phrases]
+        self._vocab = sorted(w for w in vocab if len(w) >= _TYPO_MIN_LEN and not w.isdigit())
+        self._vocab_set = frozenset(vocab)
+        self._correct = functools.lru_cache(maxsize=10_000)(self._correct_uncached)
+
+    def _correct_uncached(self, word: str) -> str:
+        """Maps an unknown word to the closest content word (typo correction)."""
+        if (
+            word in self._vocab_set
+            or stem(word) in self._idf
+            or len(word) < _TYPO_MIN_LEN
+            or word.isdigit()
+        ):
+            return word
+        match = process.extractOne(word, self._vocab, scorer=fuzz.ratio, score_cutoff=_TYPO_CUTOFF)
+        return match[0] if match else word
+
+    def scores(self, normalized: str) -> tuple[dict[int, float], float]:
+        """Scores the entries for a normalised query.
+
+        Returns:
+            The score of each candidate entry (by index; entries sharing no word with the
+            query are left out) and the query's IDF norm.
+        """
+        words = content_words(normalized[:_MAX_QUERY_CHARS])[:_MAX_QUERY_WORDS]
+        if not words:
+            return {}, 0.0
+        query_stems = {stem(self._correct(w)) for w in words}
+        weights = {t: self._idf.get(t, self._unknown_idf) for t in query_stems}
+        q_norm_sq = sum(w * w for w in weights.values())
+        q_norm = math.sqrt(q_norm_sq)
+
+        phrase_dot: dict[int, float] = defaultdict(float)
+        for term, weight in weights.items():
+            for phrase_id in self._postings.get(term, ()):
+                phrase_dot[phrase_id] += weight * self._phrases[phrase_id].weights[term]
+        best_phrase: dict[int, float] = {}
+        for phrase_id, dot in phrase_dot.items():
+            phrase = self._phrases[phrase_id]
+            cosine = dot / (q_norm * phrase.norm)
+            if cosine > best_phrase.get(phrase.entry_index, 0.0):
+                best_phrase[phrase.entry_index] = cosine
+
+        candidates = set(best_phrase)
+        for index, terms in enumerate(self._entry_terms):
+            if index not in candidates and any(t in terms for t in weights):
+                candidates.add(index)
+        if not candidates:
+            return {}, q_norm
+
+        query_text = " ".join(sorted(query_stems))
+        fuzzy_best: dict[int, float] = defaultdict(float)
+        matches = process.extract(
+            query_text, self._phrase_texts, scorer=fuzz.token_sort_ratio, limit=None
+        )
+        for _text, value, phrase_id in matches:
+            index = self._phrases[phrase_id].entry_index
+            if value > fuzzy_best[index]:
+                fuzzy_best[index] = float(value)
+
+        results: dict[int, float] = {}
+        for index in candidates:
+            terms = self._entry_terms[index]
+            covered = sum(w * w for t, w in weights.items() if t in terms)
+            cover = covered / q_norm_sq if q_norm_sq else 0.0
+            score = (
+                _W_PHRASE * best_phrase.get(index, 0.0)
+                + _W_COVER * cover
+                + _W_FUZZY * fuzzy_best[index] / 100.0
+            )
+            results[index] = score
+        return results, q_norm
