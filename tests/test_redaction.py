@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.services.faq_log import clean_question
 from bot.services.redaction import redact
 
 WORDS = st.text(alphabet=string.ascii_lowercase + "ñáéíóú ¿?,", max_size=40)
@@ -108,6 +109,10 @@ def test_any_text_loses_nul_long_digit_runs_and_is_stable(text):
     assert "\x00" not in cleaned
     assert not re.search(r"\d{6}", cleaned)
     assert redact(cleaned) == cleaned
+    stored = clean_question(text)
+    if stored is not None:
+        sample, key = stored
+        assert "\x00" not in sample and "\x00" not in key and len(sample) <= 500
 
 
 @pytest.mark.parametrize(
@@ -151,3 +156,9 @@ def test_personal_data_becomes_placeholders(typed, stored):
 def test_ordinary_questions_are_kept_as_typed(question):
     assert redact(question) == question
 
+
+def test_the_grouping_key_is_the_engine_normalisation_of_the_redacted_text():
+    first = clean_question("¿Mi correo ana@x.mx sirve para la CONSTANCIA?")
+    second = clean_question("mi correo luis@y.com sirve para la constancia")
+    assert first is not None and second is not None
+    assert first[1] == second[1] == "mi correo correo sirve para la constancia"
