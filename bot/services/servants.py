@@ -213,6 +213,7 @@ async def _dissociate(
             erased_at=now,
             unreachable_at=now,
             notices_opt_out_at=now,
+            awaiting_reply_until=None,
             updated_at=now,
         )
     )
