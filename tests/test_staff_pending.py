@@ -5,10 +5,12 @@ from /pendientes (answered at once), listed and removed with /frases, purged at 
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from telegram.ext import ConversationHandler
+from telegram.ext import Application, ConversationHandler
 
 from bot.app import build_application, dispose
 from bot.housekeeping import purge_expired_questions
@@ -19,8 +21,10 @@ from bot.models import (
     UnansweredAsker,
     UnansweredQuestion,
 )
+from bot.scheduler import run_sender
 from tests.chat import Chat
 from tests.conftest import STAFF_ID
+from tests.test_constancias import _attend as attend
 
 NOT_AUTHORIZED = "No autorizado"
 QUESTION = "¿qué hago con el gafete del curso de la semana pasada?"
@@ -104,6 +108,20 @@ async def test_staff_trying_the_bot_are_not_logged(make_chat, session_factory):
     assert await rows(session_factory) == []
 
 
+@asynccontextmanager
+async def restart(settings, api, clock) -> AsyncIterator[Application]:
+    """A new Application on the same database, as after a restart of the bot. The
+    ConversationHandlers are module-level objects, so in one test process their state
+    outlives an Application: it is emptied, as a new process would start."""
+    restarted = build_application(settings, request=api, clock=clock)
+    for handler in restarted.handlers[0]:
+        if isinstance(handler, ConversationHandler):
+            handler._conversations.clear()
+    async with restarted:
+        yield restarted
+    await dispose(restarted)
+
+
 async def test_answers_typed_during_sign_up_are_not_logged_even_after_a_restart(
     chat, settings, api, clock, session_factory
 ):
@@ -111,14 +129,8 @@ async def test_answers_typed_during_sign_up_are_not_logged_even_after_a_restart(
     await chat.press("Acepto")
     assert "nombre" in chat.last.text.lower()
 
-    # A restart: the conversation's state (in memory) is gone, the mark in the database is not.
-    # The ConversationHandlers are module-level objects, so in one test process their state
-    # outlives an Application: empty it as a new process would start.
-    restarted = build_application(settings, request=api, clock=clock)
-    for handler in restarted.handlers[0]:
-        if isinstance(handler, ConversationHandler):
-            handler._conversations.clear()
-    async with restarted:
+    # The conversation's state (in memory) is gone, the mark in the database is not.
+    async with restart(settings, api, clock) as restarted:
         servant = Chat(restarted, api, user_id=chat.user_id)
         await servant.send("Ana María López Pérez")
         await servant.send("ana.lopez@toluca.gob.mx")
@@ -126,8 +138,23 @@ async def test_answers_typed_during_sign_up_are_not_logged_even_after_a_restart(
 
         clock.advance(minutes=16)
         await servant.send(QUESTION)
-    await dispose(restarted)
     assert [sample for sample, _, _ in await rows(session_factory)] == [QUESTION]
+
+
+async def test_a_survey_comment_typed_after_a_restart_is_not_logged(
+    app, settings, api, make_chat, session_factory, clock
+):
+    talk, ana = await attend(make_chat, session_factory, clock)
+    clock.set(talk.ends_at + timedelta(hours=2))
+    await run_sender(app)
+    await ana.press("4")
+
+    async with restart(settings, api, clock) as restarted:
+        await Chat(restarted, api, user_id=ana.user_id).send(
+            "Muy clara la licenciada Pérez, soy Ana Ruiz de Catastro"
+        )
+
+    assert await rows(session_factory) == []
 
 
 async def test_finishing_the_sign_up_lets_questions_be_logged_again(chat, session_factory):
@@ -165,6 +192,14 @@ async def test_one_servant_asking_twice_is_not_listed_two_servants_are(make_chat
         "faq.pending_viewed",
         "faq.pending_viewed",
     ]
+
+
+async def test_questions_are_shown_as_typed_and_escaped(make_chat):
+    await ask_by(make_chat, "<b>¿Hay</b> gafete & café?", *SERVANTS[:2])
+
+    [reply] = await make_chat(STAFF_ID).send("/pendientes")
+
+    assert "1. «&lt;b&gt;¿Hay&lt;/b&gt; gafete &amp; café?»" in reply.text
 
 
 async def test_the_most_asked_come_first(make_chat):
