@@ -18,6 +18,8 @@ from bot.db import create_engine, make_session_factory
 from bot.faq import FaqEngine
 from bot.faq.content import empty_office_fields
 from bot.faq.encoder import load_encoder
+from bot.faq_sync import load_taught_phrasings
+from bot.housekeeping import schedule_housekeeping
 from bot.pacing import Pacer
 from bot.scheduler import schedule_sender
 from handlers import common, enrollment, faq, profile, signup, talks
@@ -83,12 +85,15 @@ def build_application(
         application.add_handlers(handlers)
     application.add_error_handler(common.on_error)
     schedule_sender(application)
+    schedule_housekeeping(application)
     return application
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await application.bot.set_my_commands(common.bot_commands())
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    taught = await load_taught_phrasings(runtime)
+    logger.info("faq: %d phrasings taught by staff joined the index", taught)
     for staff_id in runtime.settings.admin_ids:
         try:
             await application.bot.set_my_commands(

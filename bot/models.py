@@ -123,6 +123,10 @@ class Servant(Base):
     """Set when Telegram says the servant blocked the bot; no more messages are tried."""
     notices_opt_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set by /sin_avisos: no general notices (reminders of chosen talks still arrive)."""
+    awaiting_reply_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """Set while a conversation step waits for something the servant types (a name, an
+    e-mail, a comment): free text then is an answer, never logged as an FAQ question. Kept
+    in the database because a restart forgets the conversation but not this."""
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """Set when the servant deleted their data but had taken part in talks: the row stays,
     stripped of everything that identifies them, so the office's figures keep counting that
@@ -244,7 +248,8 @@ class Delivery(Base):
 
 
 class UnansweredQuestion(Base):
-    """A question the FAQ had no confident answer for: the text only, never who asked."""
+    """A question the FAQ had no confident answer for, stored redacted (no e-mails, phones,
+    CURP/RFC or long numbers) and grouped by its normalised words; never who asked."""
 
     __tablename__ = "unanswered_questions"
 
@@ -252,18 +257,58 @@ class UnansweredQuestion(Base):
     normalized: Mapped[str] = mapped_column(String(500), unique=True)
     sample: Mapped[str] = mapped_column(String(500))
     count: Mapped[int] = mapped_column(Integer, default=1)
-    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class UnansweredAsker(Base):
+    """One distinct asker of an unanswered question, as a keyed hash scoped to that question
+    (so two questions' askers cannot be linked to each other); deleted with the question."""
+
+    __tablename__ = "unanswered_askers"
+    __table_args__ = (UniqueConstraint("question_id", "asker_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("unanswered_questions.id", ondelete="CASCADE")
+    )
+    asker_hash: Mapped[str] = mapped_column(String(64))
+
+
 class FaqFeedback(Base):
-    """A 👍/👎 on an answer, counted per entry, anonymous."""
+    """A 👍/👎 on an answer: one per voter and entry (`voter_hash`, a keyed hash scoped to
+    the entry, never the Telegram id). Votes from before the hash existed have none."""
 
     __tablename__ = "faq_feedback"
+    __table_args__ = (UniqueConstraint("entry_id", "voter_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[str] = mapped_column(String(60), index=True)
+    voter_hash: Mapped[str | None] = mapped_column(String(64))
     helpful: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class TaughtPhrasing(Base):
+    """A question staff attached to an FAQ entry from /pendientes: the engine indexes it as
+    one more way of asking that entry. The text is the redacted one; one entry per text."""
+
+    __tablename__ = "faq_taught_phrasings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(60), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    normalized: Mapped[str] = mapped_column(String(500), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InstallationSecret(Base):
+    """Random values made once per database, such as the salt of the askers' hashes."""
+
+    __tablename__ = "installation_secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -16,6 +16,7 @@ from bot.texts import Markup, plain, t
 from handlers import callbacks as cb
 from handlers import render
 from handlers.replies import acknowledge, respond
+from handlers.staff.guard import is_staff
 
 ENTRY_ID = r"[a-z0-9_\-]{1,40}"
 TOPIC_ID = r"[a-z0-9_\-]{1,30}"
@@ -88,8 +89,12 @@ async def free_text(update: Update, context: BotContext) -> None:
             rows = [[question_button(entry)] for entry in result.also]
             await respond(update, t("faq.also"), render.keyboard(*rows))
         return
-    async with context.unit_of_work() as session:
-        await faq_log.record_unanswered(session, text=text, now=context.now())
+    if not is_staff(update, context):
+        # Staff trying the bot are not servants asking; their tests stay out of /pendientes.
+        async with context.unit_of_work() as session:
+            await faq_log.record_unanswered(
+                session, text=text, telegram_user_id=update.effective_user.id, now=context.now()
+            )
     if result.decision == Decision.SUGGEST and result.suggestions:
         rows = [[question_button(entry)] for entry in result.suggestions]
         rows.append([render.button("faq.none_of_these", cb.FAQ_TOPICS)])
@@ -150,14 +155,19 @@ async def show_detail(update: Update, context: BotContext) -> None:
 
 
 async def feedback(update: Update, context: BotContext) -> None:
-    """Counts a 👍/👎 once: the buttons are removed from that answer."""
+    """Counts a 👍/👎 once per servant and entry (a second tap, or a tap on an older copy of
+    the answer, changes nothing) and removes the buttons from that answer."""
     entry_id, helpful = context.match.group(1), context.match.group(2) == "1"
     if _engine(context).entry(entry_id) is None:
         await acknowledge(update, plain("common.stale_button"))
         return
     async with context.unit_of_work() as session:
         await faq_log.record_feedback(
-            session, entry_id=entry_id, helpful=helpful, now=context.now()
+            session,
+            entry_id=entry_id,
+            helpful=helpful,
+            telegram_user_id=update.effective_user.id,
+            now=context.now(),
         )
     await update.callback_query.answer(plain("faq.thanks_feedback"))
     message = update.callback_query.message

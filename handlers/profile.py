@@ -8,8 +8,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.context import BotContext
 from bot.services import servants
 from bot.texts import format_date, raw, t
+from handlers import awaiting, render
 from handlers import callbacks as cb
-from handlers import render
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 
@@ -60,6 +60,7 @@ async def ask_privacy(update: Update, context: BotContext) -> int:
 
 
 async def ask_name(update: Update, context: BotContext) -> int:
+    await awaiting.expect_reply(update, context)
     await respond(update, t("profile.ask_name"), edit=False)
     return NAME
 
@@ -70,12 +71,14 @@ async def ask_dependency(update: Update, context: BotContext) -> int:
         for index, name in enumerate(dependencies())
     ]
     rows.append([render.button("buttons.dependency_other", cb.DEPENDENCY_OTHER)])
+    await awaiting.expect_reply(update, context)
     await respond(update, t("profile.ask_dependency"), render.keyboard(*rows), edit=False)
     return DEPENDENCY
 
 
 async def ask_email(update: Update, context: BotContext) -> int:
     markup = render.keyboard([render.button("buttons.email_skip", cb.EMAIL_SKIP)])
+    await awaiting.expect_reply(update, context)
     await respond(update, t("profile.ask_email"), markup, edit=False)
     return EMAIL
 

@@ -21,12 +21,12 @@ from bot.context import BotContext
 from bot.services import servants
 from bot.services.errors import ProfileError
 from bot.texts import raw, t
+from handlers import awaiting, enrollment, profile, render
 from handlers import callbacks as cb
-from handlers import enrollment, profile, render
 from handlers.profile import DEPENDENCY, EMAIL, NAME, PRIVACY
 from handlers.replies import acknowledge, respond
 
-CONVERSATION_TIMEOUT_SECONDS = 15 * 60
+CONVERSATION_TIMEOUT_SECONDS = awaiting.REPLY_WINDOW_SECONDS
 END = ConversationHandler.END
 
 
@@ -135,6 +135,7 @@ async def skip_email(update: Update, context: BotContext) -> int:
 
 async def _finish(update: Update, context: BotContext) -> int:
     """Ends the flow: enrolls in the pending talk, or confirms the saved data."""
+    await awaiting.reply_done(update, context)
     if profile.editing_field(context):
         profile.forget_flow(context)
     if profile.has_pending_talk(context):
@@ -147,6 +148,7 @@ async def _finish(update: Update, context: BotContext) -> int:
 async def cancel_flow(update: Update, context: BotContext) -> int:
     """/cancelar inside the conversation: forget the flow; what was saved stays saved."""
     profile.forget_flow(context)
+    await awaiting.reply_done(update, context)
     await respond(update, t("common.cancelled"), render.main_menu())
     return END
 
@@ -158,6 +160,7 @@ async def expect_text(update: Update, context: BotContext) -> None:
 
 async def timed_out(update: Update, context: BotContext) -> None:
     profile.forget_flow(context)
+    await awaiting.reply_done(update, context)
 
 
 TEXT = filters.TEXT & ~filters.COMMAND

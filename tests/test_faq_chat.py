@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import asyncio
+
+from sqlalchemy import func, select
 
 from bot.models import FaqFeedback, UnansweredQuestion
+from bot.services import faq_log
 
 
 async def test_free_text_question_gets_a_sourced_answer(chat):
@@ -23,6 +26,45 @@ async def test_feedback_is_counted_once_and_buttons_disappear(chat, session_fact
     async with session_factory() as session:
         votes = (await session.scalars(select(FaqFeedback))).all()
     assert [vote.helpful for vote in votes] == [True]
+
+
+async def test_a_double_tap_and_a_later_change_of_mind_count_once(
+    chat, make_chat, session_factory
+):
+    [*_, answer] = await chat.send("¿qué es el cohecho?")
+    helpful, not_helpful = (button["callback_data"] for button in answer.buttons[0])
+
+    await chat.press_data(helpful, on=answer)
+    await chat.press_data(helpful, on=answer)
+    await chat.press_data(not_helpful, on=answer)
+    other = make_chat(5550002)
+    [*_, answer] = await other.send("¿qué es el cohecho?")
+    await other.press_data(not_helpful, on=answer)
+
+    async with session_factory() as session:
+        votes = (await session.scalars(select(FaqFeedback).order_by(FaqFeedback.id))).all()
+    assert [vote.helpful for vote in votes] == [True, False]
+    assert len({vote.voter_hash for vote in votes}) == 2
+    assert not any(str(user) in vote.voter_hash for vote in votes for user in (5550001, 5550002))
+    assert chat.api.alerts[-1].startswith("¡Gracias!")
+
+
+async def test_racing_votes_of_one_servant_store_one(session_factory, clock):
+    async def vote(helpful: bool) -> bool:
+        async with session_factory.begin() as session:
+            return await faq_log.record_feedback(
+                session,
+                entry_id="cohecho",
+                helpful=helpful,
+                telegram_user_id=5550001,
+                now=clock.now(),
+            )
+
+    counted = await asyncio.gather(*(vote(i % 2 == 0) for i in range(8)))
+
+    assert counted.count(True) == 1
+    async with session_factory() as session:
+        assert await session.scalar(select(func.count(FaqFeedback.id))) == 1
 
 
 async def test_uncertain_question_offers_suggestions_and_is_logged(chat, session_factory):

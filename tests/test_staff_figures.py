@@ -1,4 +1,5 @@
-"""The office's figures, pending questions, audit log and command list, as staff see them."""
+"""The office's figures, audit log and command list, as staff see them (pending questions:
+test_staff_pending.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from bot.models import (
     AuditEntry,
@@ -19,9 +20,8 @@ from bot.models import (
     SurveyResponse,
     Talk,
     TalkStatus,
-    UnansweredQuestion,
 )
-from bot.services import audit, faq_log, stats
+from bot.services import audit, stats
 from tests.conftest import STAFF_ID
 
 TZ = ZoneInfo("America/Mexico_City")
@@ -324,103 +324,6 @@ async def test_a_wrong_year_gets_the_usage(make_chat, session_factory, command, 
     assert await audit_actions(session_factory) == []
 
 
-# /pendientes
-
-
-async def unanswered(session_factory, clock, questions: dict[str, int]) -> None:
-    """Records each question as asked `times` times, the last one a day apart."""
-    for days, (question, times) in enumerate(questions.items()):
-        async with session_factory.begin() as session:
-            for _ in range(times):
-                await faq_log.record_unanswered(
-                    session, text=question, now=clock.now() - timedelta(days=days + 1)
-                )
-
-
-async def pending_rows(session_factory) -> list[tuple[str, int]]:
-    async with session_factory() as session:
-        rows = await session.execute(
-            select(UnansweredQuestion.sample, UnansweredQuestion.count).order_by(
-                UnansweredQuestion.id
-            )
-        )
-        return [tuple(row) for row in rows]
-
-
-async def test_pending_questions_most_frequent_first_escaped(make_chat, session_factory, clock):
-    await unanswered(
-        session_factory,
-        clock,
-        {
-            "¿Dónde pago el predial?": 2,
-            "<b>¿Hay</b> estacionamiento & café?": 5,
-            "¿Dan constancia con valor curricular?": 1,
-        },
-    )
-    staff = make_chat(STAFF_ID)
-
-    [reply] = await staff.send("/pendientes")
-
-    assert "❓ <b>Preguntas sin respuesta</b> (3), las más frecuentes primero" in reply.text
-    items = reply.text.split("\n\n")[2:]
-    assert items == [
-        "1. «&lt;b&gt;¿Hay&lt;/b&gt; estacionamiento &amp; café?»\n"
-        "      5 veces · última vez: domingo 29 de noviembre, 09:00 h",
-        "2. «¿Dónde pago el predial?»\n      2 veces · última vez: lunes 30 de noviembre, 09:00 h",
-        "3. «¿Dan constancia con valor curricular?»\n"
-        "      1 vez · última vez: sábado 28 de noviembre, 09:00 h",
-    ]
-    assert reply.labels() == ["✔️ 1", "✔️ 2", "✔️ 3"]
-    assert await audit_actions(session_factory) == [(STAFF_ID, "faq.pending_viewed", None)]
-
-
-async def test_dismissing_a_question_redraws_the_list_and_a_second_tap_is_harmless(
-    make_chat, session_factory, clock, api
-):
-    await unanswered(session_factory, clock, {"¿Dónde pago el predial?": 2, "¿Hay café?": 5})
-    staff = make_chat(STAFF_ID)
-    [listing] = await staff.send("/pendientes")
-    question_id = int(listing.buttons[0][0]["callback_data"].rsplit(":", 1)[1])
-
-    [redrawn] = await staff.press("✔️ 1")
-
-    assert redrawn.message_id == listing.message_id
-    assert "«¿Hay café?»" not in redrawn.text and "sin respuesta</b> (1)" in redrawn.text
-    assert await pending_rows(session_factory) == [("¿Dónde pago el predial?", 2)]
-    assert (await audit_actions(session_factory))[-1] == (
-        STAFF_ID,
-        "faq.question_dismissed",
-        f"unanswered:{question_id}",
-    )
-
-    await staff.press_data(f"v1:pqd:{question_id}", on=redrawn)
-    assert api.alerts[-1].startswith("Esa pregunta ya no estaba en la lista")
-    assert await pending_rows(session_factory) == [("¿Dónde pago el predial?", 2)]
-
-    await staff.press("✔️ 1")
-    assert "No hay preguntas pendientes" in staff.last.text and staff.last.buttons == []
-
-
-async def test_forged_dismiss_data_is_answered_as_a_stale_button(
-    make_chat, session_factory, clock, api
-):
-    await unanswered(session_factory, clock, {"¿Hay café?": 1})
-    staff = make_chat(STAFF_ID)
-    await staff.send("/pendientes")
-
-    await staff.press_data("v1:pqd:uno")
-
-    assert api.alerts[-1].startswith("Este botón ya no está activo")
-    assert await pending_rows(session_factory) == [("¿Hay café?", 1)]
-
-
-async def test_no_pending_questions(make_chat):
-    [reply] = await make_chat(STAFF_ID).send("/pendientes")
-
-    assert "No hay preguntas pendientes" in reply.text
-    assert reply.buttons == []
-
-
 # /bitacora
 
 
@@ -491,6 +394,7 @@ async def test_staff_command_list(make_chat):
         "/asistencia",
         "/estadisticas",
         "/pendientes",
+        "/frases",
         "/bitacora",
         "/ayuda",
     ]
@@ -501,31 +405,13 @@ async def test_staff_command_list(make_chat):
 
 
 @pytest.mark.parametrize(
-    "command", ["/estadisticas", "/estadisticas 2025", "/pendientes", "/bitacora", "/personal"]
+    "command", ["/estadisticas", "/estadisticas 2025", "/bitacora", "/personal"]
 )
 async def test_servants_are_not_authorized(chat, session_factory, clock, command):
     await programme(session_factory, clock.now())
-    await unanswered(session_factory, clock, {"¿Hay café?": 1})
 
     replies = await chat.send(command)
 
     assert [reply.text.split(":")[0] for reply in replies] == [NOT_AUTHORIZED]
     assert chat.documents == []
     assert await audit_actions(session_factory) == []
-
-
-async def test_a_servant_cannot_dismiss_a_question(make_chat, chat, session_factory, clock, api):
-    await unanswered(session_factory, clock, {"¿Hay café?": 1})
-    [listing] = await make_chat(STAFF_ID).send("/pendientes")
-    data = listing.buttons[0][0]["callback_data"]
-    await chat.send("/ayuda")
-
-    await chat.press_data(data)
-
-    assert api.alerts[-1].startswith(NOT_AUTHORIZED)
-    assert await pending_rows(session_factory) == [("¿Hay café?", 1)]
-    async with session_factory() as session:
-        dismissals = await session.scalar(
-            select(func.count()).where(AuditEntry.action == "faq.question_dismissed")
-        )
-    assert dismissals == 0

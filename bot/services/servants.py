@@ -213,6 +213,30 @@ async def _dissociate(
             erased_at=now,
             unreachable_at=now,
             notices_opt_out_at=now,
+            awaiting_reply_until=None,
             updated_at=now,
         )
     )
+
+
+async def expect_reply(
+    session: AsyncSession, *, telegram_user_id: int, until: datetime | None
+) -> None:
+    """Marks that a conversation step waits for the servant's typed answer until `until`
+    (None: it no longer does). Without a servant row there is nothing to mark: the steps
+    that ask for typed data all come after the privacy notice, which creates the row."""
+    await session.execute(
+        update(Servant)
+        .where(Servant.telegram_user_id == telegram_user_id)
+        .values(awaiting_reply_until=until)
+    )
+
+
+async def is_awaiting_reply(
+    session: AsyncSession, *, telegram_user_id: int, now: datetime
+) -> bool:
+    """Whether a conversation step is still waiting for this servant's typed answer."""
+    until = await session.scalar(
+        select(Servant.awaiting_reply_until).where(Servant.telegram_user_id == telegram_user_id)
+    )
+    return until is not None and until > now

@@ -1,10 +1,10 @@
-"""What the office reads about its own work: the year's figures, the questions the FAQ could
-not answer, and the audit log of staff actions.
+"""What the office reads about its own work: the year's figures and the audit log of staff
+actions (the questions the FAQ could not answer are in `faq_teaching`).
 
-Everything here is aggregate or anonymous: the figures are counts grouped in SQL (never a
-loop over enrollments), the questions are stored without who asked, and the audit log holds
-staff ids only. Each staff request is itself recorded in the audit log, in the same unit of
-work, because reading figures and unanswered questions is an action of the office too.
+Everything here is aggregate: the figures are counts grouped in SQL (never a loop over
+enrollments), and the audit log holds staff ids only. Each staff request is itself recorded
+in the audit log, in the same unit of work, because reading figures is an action of the
+office too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, case, delete, distinct, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Subquery
 
@@ -27,13 +27,11 @@ from bot.models import (
     SurveyResponse,
     Talk,
     TalkStatus,
-    UnansweredQuestion,
 )
-from bot.services import audit, faq_log
+from bot.services import audit
 from bot.services.errors import ServiceError
 
 FIRST_YEAR = 2000
-PENDING_LIMIT = 20
 AUDIT_LIMIT = 30
 
 
@@ -231,44 +229,6 @@ def top_and_rest(
     for _, figures in rest:
         summed = summed + figures
     return top, summed, len(rest)
-
-
-async def pending_questions(
-    session: AsyncSession, *, actor: int, now: datetime
-) -> Sequence[UnansweredQuestion]:
-    """The most frequent questions without a confident answer; reading them is audited
-    because servants sometimes type personal details into a question."""
-    audit.record(session, actor=actor, action="faq.pending_viewed", now=now)
-    return await faq_log.most_frequent_unanswered(session, limit=PENDING_LIMIT)
-
-
-async def dismiss_question(
-    session: AsyncSession, *, actor: int, question_id: int, now: datetime
-) -> tuple[bool, Sequence[UnansweredQuestion]]:
-    """Removes a reviewed question from the list; returns whether it was still there, and
-    the list as it is now.
-
-    The row is deleted rather than flagged: questions are typed freely and sometimes carry
-    personal details, so once reviewed they are not kept. If servants keep asking it, it
-    comes back with a fresh count, which is what the office wants to see. A question
-    already gone (a second tap, another staff member) is not an error.
-    """
-    count = await session.scalar(
-        delete(UnansweredQuestion)
-        .where(UnansweredQuestion.id == question_id)
-        .returning(UnansweredQuestion.count)
-    )
-    if count is not None:
-        audit.record(
-            session,
-            actor=actor,
-            action="faq.question_dismissed",
-            now=now,
-            target=f"unanswered:{question_id}",
-            details={"count": count},
-        )
-    remaining = await faq_log.most_frequent_unanswered(session, limit=PENDING_LIMIT)
-    return count is not None, remaining
 
 
 async def recent_audit(

@@ -31,8 +31,8 @@ from bot.services.attendance import AttendanceError, CheckInOutcome, ImportRepor
 from bot.services.constancias import display_verification_code
 from bot.services.surveys import SurveyError
 from bot.texts import Markup, format_date, format_when, plain, t
+from handlers import awaiting, render
 from handlers import callbacks as cb
-from handlers import render
 from handlers.delivery_kick import kick_deliveries
 from handlers.notices import RENDERERS, Outgoing
 from handlers.replies import acknowledge, respond
@@ -51,7 +51,7 @@ SURVEY_SKIP = "svo"
 WAITING_LIST, WAITING_COMMENT = range(2)
 UPLOAD_FOR = "attendance_upload_talk"
 COMMENT_FOR = "survey_comment_enrollment"
-CONVERSATION_TIMEOUT_SECONDS = 15 * 60
+CONVERSATION_TIMEOUT_SECONDS = awaiting.REPLY_WINDOW_SECONDS
 MAX_NAMES_SHOWN = 25
 END = ConversationHandler.END
 TEXT = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
@@ -337,6 +337,7 @@ async def survey_score(update: Update, context: BotContext) -> int:
         return END
     await acknowledge(update)
     context.user_data[COMMENT_FOR] = enrollment_id
+    await awaiting.expect_reply(update, context)
     skip = render.keyboard([render.button("survey.skip", SURVEY_SKIP, enrollment_id)])
     await respond(update, t("survey.thanks", score=score), skip)
     return WAITING_COMMENT
@@ -362,6 +363,7 @@ async def receive_comment(update: Update, context: BotContext) -> int:
     else:
         await respond(update, t("survey.comment_saved"))
     context.user_data.pop(COMMENT_FOR, None)
+    await awaiting.reply_done(update, context)
     return END
 
 
@@ -369,6 +371,7 @@ async def skip_comment(update: Update, context: BotContext) -> int:
     """ "Omitir": no comment; the buttons go away."""
     await acknowledge(update)
     context.user_data.pop(COMMENT_FOR, None)
+    await awaiting.reply_done(update, context)
     await respond(update, t("survey.skipped"))
     return END
 
@@ -380,6 +383,7 @@ async def expect_comment(update: Update, context: BotContext) -> int:
 
 async def forget_comment(update: Update, context: BotContext) -> None:
     context.user_data.pop(COMMENT_FOR, None)
+    await awaiting.reply_done(update, context)
 
 
 # --- what the sender delivers ----------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Staff console: the year's figures, the questions without an answer, the audit log and
-the list of staff commands.
+"""Staff console: the year's figures, the audit log and the list of staff commands (the
+questions without an answer are in `pending`).
 
 /estadisticas [año] sends the figures as text and then a PNG chart as a file (a file keeps
 the chart sharp; Telegram recompresses photos). The chart is drawn in a worker thread so the
@@ -14,27 +14,22 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_month_names
 from babel.numbers import format_decimal, format_percent
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
 
 from bot.context import BotContext
-from bot.models import AuditEntry, UnansweredQuestion
+from bot.models import AuditEntry
 from bot.services import stats
 from bot.services.stats import Figures, StatsError, YearFigures
 from bot.texts import LOCALE, Markup, format_date, format_when, plain, raw, t
-from handlers import callbacks as cb
 from handlers import render
-from handlers.replies import acknowledge, respond
+from handlers.replies import respond
 from handlers.staff.guard import staff_only
 
-PENDING_DISMISS = "pqd"
-"""Callback action: "v1:pqd:<question id>" marks one unanswered question as reviewed."""
 TOP_DEPENDENCIES = 10
 TOP_TOPICS = 12
 NAME_LENGTH = 40
-QUESTION_LENGTH = 120
 TARGET_LENGTH = 40
-BUTTONS_PER_ROW = 5
 
 
 def number(value: int) -> str:
@@ -211,53 +206,6 @@ async def show_figures(update: Update, context: BotContext) -> None:
     )
 
 
-def pending_message(
-    questions: Sequence[UnansweredQuestion], tz: ZoneInfo
-) -> tuple[Markup, InlineKeyboardMarkup | None]:
-    """The numbered questions with how often and when they were last asked, and a button
-    per number to mark one as reviewed."""
-    if not questions:
-        return t("staff_figures.pending.none"), None
-    lines = [t("staff_figures.pending.header", count=len(questions))]
-    buttons = []
-    for position, question in enumerate(questions, start=1):
-        lines.append(
-            t(
-                "staff_figures.pending.item",
-                number=position,
-                text=render.short(question.sample, QUESTION_LENGTH),
-                times=counted("staff_figures.pending.times", question.count),
-                when=format_when(question.last_seen_at, tz),
-            )
-        )
-        buttons.append(
-            render.button(
-                "staff_figures.pending.dismiss", PENDING_DISMISS, question.id, number=position
-            )
-        )
-    rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
-    return Markup("\n\n".join(lines)), render.keyboard(*rows)
-
-
-@staff_only
-async def list_pending(update: Update, context: BotContext) -> None:
-    """/pendientes: the most frequent questions the assistant could not answer."""
-    async with context.unit_of_work() as session:
-        questions = await stats.pending_questions(session, actor=_actor(update), now=context.now())
-    await respond(update, *pending_message(questions, context.settings.tz))
-
-
-@staff_only
-async def dismiss_pending(update: Update, context: BotContext) -> None:
-    """Marks one question as reviewed (it leaves the list) and redraws the list."""
-    async with context.unit_of_work() as session:
-        found, questions = await stats.dismiss_question(
-            session, actor=_actor(update), question_id=cb.int_arg(context.match), now=context.now()
-        )
-    await acknowledge(update, None if found else plain("staff_figures.pending.gone"))
-    await respond(update, *pending_message(questions, context.settings.tz))
-
-
 def audit_line(entry: AuditEntry, tz: ZoneInfo, labels: dict[str, str]) -> Markup:
     target = render.short(entry.target, TARGET_LENGTH) if entry.target else ""
     return t(
@@ -296,8 +244,6 @@ async def staff_commands(update: Update, context: BotContext) -> None:
 
 HANDLERS: list[BaseHandler] = [
     CommandHandler("estadisticas", show_figures),
-    CommandHandler("pendientes", list_pending),
-    CallbackQueryHandler(dismiss_pending, pattern=cb.pattern(PENDING_DISMISS, with_arg=True)),
     CommandHandler("bitacora", show_audit),
     CommandHandler("personal", staff_commands),
 ]

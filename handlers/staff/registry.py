@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from handlers.staff import attendance, broadcast, figures, rosters, talks
+from handlers.staff import attendance, broadcast, figures, pending, rosters, talks
 
 HANDLERS: list[BaseHandler] = [
     *attendance.HANDLERS,
@@ -16,4 +16,5 @@ HANDLERS: list[BaseHandler] = [
     *rosters.HANDLERS,
     *broadcast.HANDLERS,
     *figures.HANDLERS,
+    *pending.HANDLERS,
 ]
