@@ -33,9 +33,14 @@ def api_urls(base: str) -> tuple[str, str]:
 
 
 def build_application(
-    settings: Settings, request: BaseRequest | None = None, *, clock: Clock | None = None
+    settings: Settings,
+    request: BaseRequest | None = None,
+    *,
+    clock: Clock | None = None,
+    pacer: Pacer | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks)."""
+    """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks), and
+    `clock` and `pacer` the real time (a test's pacer sleeps on a virtual clock)."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -57,7 +62,7 @@ def build_application(
         engine=engine,
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
-        pacer=Pacer(settings.send_rate_per_second),
+        pacer=pacer or Pacer(settings.send_rate_per_second),
         faq=FaqEngine.from_directory(),
     )
 

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.db import Base, SessionFactory, create_engine, make_session_factory
 from bot.migrate import alembic_config
 from tests.chat import Chat
-from tests.fakes import FakeBotApi
+from tests.fakes import FakeBotApi, virtual_pacer
 
 STAFF_ID = 9000001
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -133,7 +133,9 @@ def api() -> FakeBotApi:
 
 @pytest.fixture
 async def app(settings: Settings, api: FakeBotApi, clock: FakeClock) -> AsyncIterator[Any]:
-    application = build_application(settings, request=api, clock=clock)
+    application = build_application(
+        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
+    )
     async with application:
         yield application
     from bot.app import dispose

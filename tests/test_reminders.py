@@ -17,7 +17,7 @@ from handlers.notices import offset_text
 from tests.conftest import STAFF_ID
 from tests.factories import REMINDER_OFFSETS as OFFSETS
 from tests.factories import enroll_in, make_servant, make_talk
-from tests.fakes import FakeBotApi, Timeout
+from tests.fakes import FakeBotApi, Timeout, virtual_pacer
 
 
 async def _enrolled(session_factory, clock, *, people=1, starts_in=timedelta(days=3), **talk):
@@ -80,7 +80,12 @@ async def test_a_new_application_sends_exactly_what_is_left(
     await run_sender(app)
 
     restarted_api = FakeBotApi()
-    restarted = build_application(settings, request=restarted_api, clock=clock)
+    restarted = build_application(
+        settings,
+        request=restarted_api,
+        clock=clock,
+        pacer=virtual_pacer(settings.send_rate_per_second),
+    )
     async with restarted:
         assert (await run_sender(restarted)).sent == 0
         clock.set(talk.starts_at - timedelta(minutes=50))
@@ -237,7 +242,9 @@ async def test_two_senders_never_send_the_same_reminder_twice(
 ):
     talk, people = await _enrolled(session_factory, clock, people=40, capacity=40)
     clock.set(talk.starts_at - timedelta(hours=24))
-    other = build_application(settings, request=api, clock=clock)
+    other = build_application(
+        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
+    )
     async with other:
         first, second = await asyncio.gather(run_sender(app), run_sender(other))
     await dispose(other)

@@ -15,6 +15,7 @@ from bot.scheduler import run_sender
 from bot.services import deliveries
 from tests.conftest import STAFF_ID
 from tests.factories import make_servant, make_talk
+from tests.fakes import virtual_pacer
 from tests.test_staff_rosters import OUTSIDER_ID, assert_not_authorized, enroll_people
 
 HEADER = "Aviso de la Defensoría Municipal de Derechos Humanos de Toluca"
@@ -154,7 +155,9 @@ async def test_a_restart_resumes_without_repeating_or_skipping(
     assert len(crashed.to_send) == 2
 
     clock.advance(minutes=11)
-    restarted = build_application(settings, request=api, clock=clock)
+    restarted = build_application(
+        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
+    )
     async with restarted:
         assert (await run_sender(restarted)).sent == 3
         assert (await run_sender(restarted)).sent == 0
