@@ -16,9 +16,9 @@ from bot.config import Settings
 from bot.context import RUNTIME_KEY, BotContext, Runtime
 from bot.db import create_engine, make_session_factory
 from bot.faq import FaqEngine
+from bot.outbox.sender import Sender, schedule_sender
 from bot.pacing import Pacer
-from bot.scheduler import schedule_sender
-from handlers import common, enrollment, faq, profile, signup, talks
+from handlers import common, enrollment, faq, outbox, profile, signup, talks
 from handlers.staff import registry as staff
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,11 @@ def build_application(
         engine=engine,
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
-        pacer=pacer or Pacer(settings.send_rate_per_second),
+        sender=Sender(
+            renderers=outbox.RENDERERS,
+            pacer=pacer or Pacer(settings.send_rate_per_second),
+            batch_listeners=outbox.BATCH_LISTENERS,
+        ),
         faq=FaqEngine.from_directory(),
     )
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.models import Delivery, Enrollment, Servant, SurveyResponse
-from bot.scheduler import run_sender
+from bot.outbox.sender import run_sender
 from bot.services import stats
 from tests.factories import make_servant, make_talk
 

@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from bot.app import build_application, dispose
 from bot.models import Delivery, DeliveryKind, DeliveryState, Servant
-from bot.scheduler import run_sender
-from bot.services import deliveries, enrollment, talk_changes
+from bot.outbox import store
+from bot.outbox.sender import run_sender
+from bot.services import enrollment, talk_changes
 from handlers.notices import offset_text
 from tests.conftest import STAFF_ID
 from tests.factories import REMINDER_OFFSETS as OFFSETS
@@ -272,7 +273,7 @@ async def test_a_send_interrupted_by_a_crash_is_not_repeated(app, api, session_f
     talk, [ana] = await _enrolled(session_factory, clock)
     clock.set(talk.starts_at - timedelta(hours=24))
     async with session_factory.begin() as session:
-        [claimed] = (await deliveries.claim_due(session, now=clock.now(), limit=1)).to_send
+        [claimed] = (await store.claim_due(session, now=clock.now(), limit=1)).to_send
     assert claimed.offset_minutes == 1440
 
     clock.advance(minutes=11)

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.models import AuditEntry, Delivery, DeliveryKind, Modality, Talk, TalkStatus
-from bot.scheduler import SENDER_JOB, run_sender
+from bot.outbox.sender import SENDER_JOB, run_sender
 from bot.services import talk_admin
 from bot.texts import raw
 from handlers import callbacks as cb

@@ -29,22 +29,19 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.faq.normalize import strip_accents
 from bot.models import (
     AttendanceWindow,
-    Delivery,
     DeliveryKind,
-    DeliveryState,
     Enrollment,
     EnrollmentStatus,
     Servant,
     Talk,
     TalkStatus,
 )
+from bot.outbox import enqueue
 from bot.services import audit
 from bot.services.errors import ServiceError
 from bot.services.queries import find_enrollment, get_servant
@@ -255,14 +252,14 @@ async def mark_attended(
     enrollment.attended_at = now
     enrollment.attendance_source = source
     enrollment.updated_at = now
-    await queue_once(
+    await enqueue.queue_once(
         session,
         enrollment=enrollment,
         kind=DeliveryKind.CONSTANCIA,
         due_at=max(now, talk.ends_at),
         now=now,
     )
-    await queue_once(
+    await enqueue.queue_once(
         session,
         enrollment=enrollment,
         kind=DeliveryKind.SURVEY,
@@ -270,32 +267,6 @@ async def mark_attended(
         now=now,
     )
     return True
-
-
-async def queue_once(
-    session: AsyncSession,
-    *,
-    enrollment: Enrollment,
-    kind: DeliveryKind,
-    due_at: datetime,
-    now: datetime,
-) -> None:
-    """Writes a once-only outbox row (offset 0); a row already there is left as it is."""
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql_insert if postgresql else sqlite_insert
-    values = {
-        "kind": kind,
-        "servant_id": enrollment.servant_id,
-        "enrollment_id": enrollment.id,
-        "offset_minutes": 0,
-        "due_at": due_at,
-        "next_attempt_at": due_at,
-        "state": DeliveryState.PENDING,
-        "attempts": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await session.execute(insert(Delivery).values(**values).on_conflict_do_nothing())
 
 
 # --- what staff see ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Talk, TalkStatus
-from bot.services import deliveries
+from bot.outbox import enqueue
 from bot.services.errors import EnrollmentError
 from bot.services.queries import lock_talk
 
@@ -32,10 +32,10 @@ async def announce_new_time(
     people = await _active_enrollments(session, talk.id)
     for enrollment in people:
         if enrollment.status == EnrollmentStatus.ENROLLED:
-            await deliveries.schedule_reminders(
+            await enqueue.schedule_reminders(
                 session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
             )
-        deliveries.queue_notice(
+        enqueue.queue_notice(
             session, kind=DeliveryKind.RESCHEDULED, enrollment=enrollment, now=now
         )
     await session.flush()
@@ -81,10 +81,10 @@ async def cancel_talk(session: AsyncSession, *, talk_id: int, now: datetime) -> 
     talk.updated_at = now
     people = await _active_enrollments(session, talk.id)
     for enrollment in people:
-        await deliveries.cancel_pending(
+        await enqueue.cancel_pending(
             session, enrollment_id=enrollment.id, now=now, reason="talk_cancelled"
         )
-        deliveries.queue_notice(
+        enqueue.queue_notice(
             session, kind=DeliveryKind.TALK_CANCELLED, enrollment=enrollment, now=now
         )
     await session.flush()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import datetime
-from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
@@ -25,7 +23,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.models import Delivery, DeliveryKind
+from bot.outbox.message import Letter, Outgoing
 from bot.services import attendance, constancias, surveys
 from bot.services.attendance import AttendanceError, CheckInOutcome, ImportReport
 from bot.services.constancias import display_verification_code
@@ -34,12 +32,8 @@ from bot.texts import Markup, format_date, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
 from handlers.delivery_kick import kick_deliveries
-from handlers.notices import RENDERERS, Outgoing
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import is_staff, staff_only
-
-if TYPE_CHECKING:
-    from bot.context import Runtime
 
 ATTENDANCE_TALKS = "asm"
 ATTENDANCE_TALK = "ast"
@@ -385,15 +379,9 @@ async def forget_comment(update: Update, context: BotContext) -> None:
 # --- what the sender delivers ----------------------------------------------------------------
 
 
-async def render_constancia_delivery(
-    delivery: Delivery, runtime: Runtime, now: datetime
-) -> Outgoing:
-    """Issues the constancia (once) and sends it as a PDF with its folio and code."""
-    tz = runtime.settings.tz
-    async with runtime.session_factory.begin() as session:
-        issued = await constancias.issue(
-            session, enrollment_id=delivery.enrollment_id or 0, now=now, tz=tz
-        )
+async def render_constancia_delivery(letter: Letter) -> Outgoing:
+    """The issued constancia as a PDF with its folio and code."""
+    tz, issued = letter.tz, letter.constancia
     if issued is None:
         raise ValueError("constancia for an enrollment without attendance")
     # fpdf2 and its fonts load only when the first constancia is drawn, not at start-up.
@@ -409,19 +397,15 @@ async def render_constancia_delivery(
     )
 
 
-async def render_survey_delivery(delivery: Delivery, runtime: Runtime, now: datetime) -> Outgoing:
+async def render_survey_delivery(letter: Letter) -> Outgoing:
     """The one-question survey: the talk's title and buttons 1 to 5."""
-    enrollment = delivery.enrollment
+    enrollment = letter.delivery.enrollment
     assert enrollment is not None
     scores = [
         render.button("survey.score", SURVEY_SCORE, enrollment.id, score, score=score)
         for score in range(surveys.MIN_SCORE, surveys.MAX_SCORE + 1)
     ]
     return Outgoing(t("survey.question", title=enrollment.talk.title), render.keyboard(scores))
-
-
-RENDERERS[DeliveryKind.CONSTANCIA] = render_constancia_delivery
-RENDERERS[DeliveryKind.SURVEY] = render_survey_delivery
 
 
 UPLOAD = ConversationHandler(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,16 +28,15 @@ from telegram.ext import (
 )
 
 from bot.context import RUNTIME_KEY, BotContext, Runtime
-from bot.models import Delivery, DeliveryKind, DeliveryState, NoticeAudience, Talk
+from bot.models import Delivery, DeliveryState, NoticeAudience, Talk
+from bot.outbox.message import Letter, Outgoing
 from bot.pacing import Pacer
-from bot.scheduler import BATCH_LISTENERS
 from bot.services import notices
 from bot.services.notices import NoticeError, Progress
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
 from handlers.delivery_kick import kick_deliveries
-from handlers.notices import RENDERERS, Outgoing
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import staff_only
 from handlers.staff.rosters import TalkPicker, show_picker
@@ -85,12 +83,13 @@ def notice_message(text: str, talk: Talk | None, tz: ZoneInfo) -> Markup:
     )
 
 
-async def render_notice(delivery: Delivery, runtime: Runtime, now: datetime) -> Outgoing:
+async def render_notice(letter: Letter) -> Outgoing:
     """Renders an outbox row of kind NOTICE (its notice, enrollment and talk are loaded)."""
+    delivery = letter.delivery
     if delivery.notice is None:
         raise ValueError(f"delivery {delivery.id} has no notice")
     talk = delivery.enrollment.talk if delivery.enrollment is not None else None
-    return Outgoing(notice_message(delivery.notice.text, talk, runtime.settings.tz))
+    return Outgoing(notice_message(delivery.notice.text, talk, letter.tz))
 
 
 # -- writing a notice ---------------------------------------------------------------------
@@ -272,7 +271,7 @@ async def report_progress(
         reports = await notices.settle_open_notices(session, now=runtime.clock.now())
     shown: dict[int, str] = application.bot_data.setdefault(_SHOWN, {})
     for progress in reports:
-        await _show(application.bot, runtime.pacer, progress, shown)
+        await _show(application.bot, runtime.sender.pacer, progress, shown)
 
 
 # -- opting out ---------------------------------------------------------------------------
@@ -299,10 +298,6 @@ async def opt_in(update: Update, context: BotContext) -> None:
     """/con_avisos: general notices again."""
     await _opt(update, context, opt_out=False)
 
-
-RENDERERS[DeliveryKind.NOTICE] = render_notice
-if report_progress not in BATCH_LISTENERS:
-    BATCH_LISTENERS.append(report_progress)
 
 TEXT = filters.TEXT & ~filters.COMMAND
 
