@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, UOWTransaction
 
 from bot.sqlite_inline import inline_creator
 from bot.texts import plain
@@ -115,6 +115,26 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+class ReadOnlyWrite(RuntimeError):
+    """Something tried to write through a session opened with `SessionFactory.read()`."""
+
+
+class ReadOnlySession(Session):
+    """The session behind `SessionFactory.read()`: it refuses to flush changes and to run
+    INSERT, UPDATE or DELETE, so a screen that starts writing must open a unit of work."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    raise ReadOnlyWrite("a read session cannot flush changes; open a unit of work")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyWrite("a read session cannot write; open a unit of work")
+
+
 class SessionFactory:
     """Opens sessions like `async_sessionmaker`; on an SQLite file, one at a time per process.
 
@@ -128,7 +148,9 @@ class SessionFactory:
         self.engine = engine
         self._maker = async_sessionmaker(engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
-            engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+            engine.execution_options(**{READ_ONLY_OPTION: True}),
+            expire_on_commit=False,
+            sync_session_class=ReadOnlySession,
         )
         self._sqlite_file = sqlite_file(engine.url.render_as_string(hide_password=False))
 
@@ -151,7 +173,7 @@ class SessionFactory:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reading only: a plain (deferred) transaction on SQLite, which waits
-        for no lock and blocks no writer; writing through it is a programming error."""
+        for no lock and blocks no writer; writing through it raises `ReadOnlyWrite`."""
         async with self._reader() as session:
             yield session
 

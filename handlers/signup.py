@@ -61,7 +61,7 @@ async def start_edit(update: Update, context: BotContext) -> int:
     field = context.match.group(1)
     profile.forget_flow(context)
     profile.start_editing(context, field)
-    async with context.unit_of_work() as session:
+    async with context.reading() as session:
         servant = await servants.get_servant(session, update.effective_user.id)
     if servant is None:
         return await profile.ask_privacy(update, context)
