@@ -75,8 +75,8 @@ def build_application(
     # when no conversation claimed it; the fallbacks (unknown commands, stickers, stale
     # buttons) come last.
     for handlers in (
-        signup.HANDLERS,
-        staff.HANDLERS,
+        signup.handlers(),
+        staff.handlers(),
         common.HANDLERS,
         talks.HANDLERS,
         enrollment.HANDLERS,

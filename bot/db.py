@@ -14,12 +14,13 @@ process.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -113,6 +114,33 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
         read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """The INSERT of the session's database, which knows ``ON CONFLICT``."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def insert_ignore(
+    session: AsyncSession, model: type[Base], values: Mapping[str, object]
+) -> None:
+    """Inserts one row unless a unique constraint already holds one like it (then nothing)."""
+    await session.execute(_insert(session, model).values(**values).on_conflict_do_nothing())
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[Base],
+    values: Mapping[str, object],
+    *,
+    conflict: Sequence[object],
+    update: Mapping[str, object],
+) -> None:
+    """Inserts one row, or applies `update` to the row that has the same `conflict` columns;
+    one atomic statement, so two writers at once never lose an update."""
+    statement = _insert(session, model).values(**values)
+    await session.execute(statement.on_conflict_do_update(index_elements=conflict, set_=update))
 
 
 class ReadOnlyWrite(RuntimeError):

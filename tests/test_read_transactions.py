@@ -47,7 +47,6 @@ async def test_read_only_screens_open_no_write_unit_of_work(
     for current, show in screens.items():
         assert await show(), current
     assert opened == []
-    await staff.send("/cancelar")  # leaves the talks console for the next tests
 
 
 async def test_a_read_session_refuses_to_write(session_factory, clock):

@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Subquery, insert, literal, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import insert_ignore
 from bot.models import Delivery, DeliveryKind, DeliveryState, Enrollment, Talk
 from bot.outbox.rules import offset_minutes, reminder_values
 
@@ -101,8 +100,6 @@ async def queue_once(
     now: datetime,
 ) -> None:
     """Writes a once-only outbox row (offset 0); a row already there is left as it is."""
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql_insert if postgresql else sqlite_insert
     values = {
         "kind": kind,
         "servant_id": enrollment.servant_id,
@@ -115,7 +112,7 @@ async def queue_once(
         "created_at": now,
         "updated_at": now,
     }
-    await session.execute(insert(Delivery).values(**values).on_conflict_do_nothing())
+    await insert_ignore(session, Delivery, values)
 
 
 async def queue_office_notice(

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.faq.normalize import strip_accents
+from bot.folding import fold
 from bot.models import (
     AttendanceWindow,
     DeliveryKind,
@@ -68,7 +68,7 @@ SOURCE_CODE = "code"
 SOURCE_IMPORT = "import"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NON_WORD = re.compile(r"[^a-z0-9ñ]+")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 _PARENTHESES = re.compile(r"\s*\([^)]*\)\s*$")
 _EMAIL_HEADERS = ("email", "e-mail", "correo", "mail")
 _NAME_HEADERS = ("nombre completo", "full name", "name", "nombre", "participante", "participant")
@@ -351,14 +351,10 @@ def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), dialect))
 
 
-def _fold(text: str) -> str:
-    return " ".join(strip_accents(text.casefold()).split())
-
-
 def _find_header(rows: Sequence[Sequence[str]]) -> tuple[int, dict[str, int]]:
     """Index of the header row and where the e-mail and name columns are (-1, {} if none)."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns = _columns([_fold(cell) for cell in row])
+        columns = _columns([fold(cell) for cell in row])
         if columns:
             return index, columns
     return -1, {}
@@ -408,7 +404,7 @@ def _dedupe(participants: Iterable[Participant]) -> list[Participant]:
 
 
 def _name_key(name: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", _fold(name)).split())
+    return " ".join(_NON_WORD.sub(" ", fold(name)).split())
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import upsert
 from bot.faq import normalize
 from bot.models import FaqFeedback, UnansweredQuestion
 
@@ -24,19 +23,18 @@ async def record_unanswered(session: AsyncSession, *, text: str, now: datetime) 
     normalized = (normalize(text) or text.strip().lower())[:MAX_LOGGED_LENGTH]
     if not normalized:
         return
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(UnansweredQuestion).values(
-        normalized=normalized,
-        sample=text.strip()[:MAX_LOGGED_LENGTH],
-        count=1,
-        first_seen_at=now,
-        last_seen_at=now,
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[UnansweredQuestion.normalized],
-            set_={"count": UnansweredQuestion.count + 1, "last_seen_at": now},
-        )
+    await upsert(
+        session,
+        UnansweredQuestion,
+        {
+            "normalized": normalized,
+            "sample": text.strip()[:MAX_LOGGED_LENGTH],
+            "count": 1,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        },
+        conflict=[UnansweredQuestion.normalized],
+        update={"count": UnansweredQuestion.count + 1, "last_seen_at": now},
     )
 
 

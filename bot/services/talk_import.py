@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.folding import fold
 from bot.models import Modality, Talk, TalkStatus
 from bot.services import enrollment as enrollment_service
 from bot.services import talk_changes
@@ -101,16 +101,10 @@ class ImportReport:
         return not self.errors
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped).strip()
-
-
 def talk_key(title: str, starts_at: datetime, tz: ZoneInfo, explicit: str = "") -> str:
     if explicit.strip():
-        return "clave:" + _fold(explicit)
-    return f"{_fold(title)}@{starts_at.astimezone(tz).date().isoformat()}"
+        return "clave:" + fold(explicit)
+    return f"{fold(title)}@{starts_at.astimezone(tz).date().isoformat()}"
 
 
 def decode(data: bytes) -> str:
@@ -122,7 +116,7 @@ def parse_csv(text: str, *, tz: ZoneInfo) -> tuple[list[TalkRow], list[RowError]
     """Validates every row; returns the rows, or the complete list of errors."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
-        header = [_fold(name) for name in next(reader)]
+        header = [fold(name) for name in next(reader)]
     except StopIteration:
         return [], [RowError(1, "", "empty_file")]
     missing = [name for name in COLUMNS if name not in header]
@@ -183,7 +177,7 @@ def parse_row(
     modality = None
     if record["modalidad"]:
         try:
-            modality = Modality(_fold(record["modalidad"]))
+            modality = Modality(fold(record["modalidad"]))
         except ValueError:
             errors.append(RowError(line, "modalidad", "bad_modality", record["modalidad"]))
     link = record["enlace"] or None

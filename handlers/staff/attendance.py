@@ -17,7 +17,6 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -31,6 +30,7 @@ from bot.services.surveys import SurveyError
 from bot.texts import Markup, format_date, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import ANSWER, END, NOT_TEXT, conversation
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import is_staff, staff_only
@@ -45,10 +45,7 @@ SURVEY_SKIP = "svo"
 WAITING_LIST, WAITING_COMMENT = range(2)
 UPLOAD_FOR = "attendance_upload_talk"
 COMMENT_FOR = "survey_comment_enrollment"
-CONVERSATION_TIMEOUT_SECONDS = 15 * 60
 MAX_NAMES_SHOWN = 25
-END = ConversationHandler.END
-TEXT = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
 CODE_ALONE = re.compile(rf"^\s*{attendance.CODE_SHAPE}\s*$")
 
 
@@ -408,52 +405,49 @@ async def render_survey_delivery(letter: Letter) -> Outgoing:
     return Outgoing(t("survey.question", title=enrollment.talk.title), render.keyboard(scores))
 
 
-UPLOAD = ConversationHandler(
-    name="attendance_upload",
-    entry_points=[
-        CallbackQueryHandler(ask_list, pattern=cb.pattern(ATTENDANCE_UPLOAD, with_arg=True))
-    ],
-    states={
-        WAITING_LIST: [
-            MessageHandler(filters.Document.ALL, receive_list),
-            MessageHandler(TEXT, expect_document),
+def handlers() -> list[BaseHandler]:
+    """Fresh handlers for one Application: a conversation keeps its state in its handler."""
+    upload = conversation(
+        name="attendance_upload",
+        entry_points=[
+            CallbackQueryHandler(ask_list, pattern=cb.pattern(ATTENDANCE_UPLOAD, with_arg=True))
         ],
-        ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, forget_upload)],
-    },
-    fallbacks=[CommandHandler("cancelar", cancel_upload)],
-    allow_reentry=True,
-    conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
-)
+        states={
+            WAITING_LIST: [
+                MessageHandler(filters.Document.ALL, receive_list),
+                MessageHandler(ANSWER, expect_document),
+            ],
+        },
+        fallbacks=[CommandHandler("cancelar", cancel_upload)],
+        on_timeout=forget_upload,
+    )
 
-SURVEY_COMMENT = ConversationHandler(
-    name="survey_comment",
-    entry_points=[
-        CallbackQueryHandler(
-            survey_score,
-            pattern=cb.pattern(SURVEY_SCORE, with_arg=True, arg=r"\d{1,9}):([1-5]"),
-        )
-    ],
-    states={
-        WAITING_COMMENT: [
-            CallbackQueryHandler(skip_comment, pattern=cb.pattern(SURVEY_SKIP, with_arg=True)),
-            MessageHandler(TEXT, receive_comment),
-            MessageHandler(~filters.COMMAND & ~filters.TEXT, expect_comment),
+    survey_comment = conversation(
+        name="survey_comment",
+        entry_points=[
+            CallbackQueryHandler(
+                survey_score,
+                pattern=cb.pattern(SURVEY_SCORE, with_arg=True, arg=r"\d{1,9}):([1-5]"),
+            )
         ],
-        ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, forget_comment)],
-    },
-    fallbacks=[CommandHandler("cancelar", skip_comment)],
-    allow_reentry=True,
-    conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
-)
-
-HANDLERS: list[BaseHandler] = [
-    UPLOAD,
-    SURVEY_COMMENT,
-    CommandHandler("asistencia", attendance_command),
-    CommandHandler("verificar", verify),
-    CallbackQueryHandler(choose_talk, pattern=cb.pattern(ATTENDANCE_TALKS)),
-    CallbackQueryHandler(show_talk, pattern=cb.pattern(ATTENDANCE_TALK, with_arg=True)),
-    CallbackQueryHandler(open_code, pattern=cb.pattern(ATTENDANCE_OPEN, with_arg=True)),
-    CallbackQueryHandler(skip_comment, pattern=cb.pattern(SURVEY_SKIP, with_arg=True)),
-    MessageHandler(filters.Regex(CODE_ALONE) & TEXT, code_alone),
-]
+        states={
+            WAITING_COMMENT: [
+                CallbackQueryHandler(skip_comment, pattern=cb.pattern(SURVEY_SKIP, with_arg=True)),
+                MessageHandler(ANSWER, receive_comment),
+                MessageHandler(NOT_TEXT, expect_comment),
+            ],
+        },
+        fallbacks=[CommandHandler("cancelar", skip_comment)],
+        on_timeout=forget_comment,
+    )
+    return [
+        upload,
+        survey_comment,
+        CommandHandler("asistencia", attendance_command),
+        CommandHandler("verificar", verify),
+        CallbackQueryHandler(choose_talk, pattern=cb.pattern(ATTENDANCE_TALKS)),
+        CallbackQueryHandler(show_talk, pattern=cb.pattern(ATTENDANCE_TALK, with_arg=True)),
+        CallbackQueryHandler(open_code, pattern=cb.pattern(ATTENDANCE_OPEN, with_arg=True)),
+        CallbackQueryHandler(skip_comment, pattern=cb.pattern(SURVEY_SKIP, with_arg=True)),
+        MessageHandler(filters.Regex(CODE_ALONE) & ANSWER, code_alone),
+    ]

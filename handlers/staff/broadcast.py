@@ -24,7 +24,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.context import RUNTIME_KEY, BotContext, Runtime
@@ -36,6 +35,7 @@ from bot.services.notices import NoticeError, Progress
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import ANSWER, conversation
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import staff_only
@@ -49,7 +49,6 @@ NOTICE_SEND = "avs"
 NOTICE_DROP = "avx"
 
 TYPING = 0
-CONVERSATION_TIMEOUT_SECONDS = 15 * 60
 _DRAFT = "notice_draft"
 _SHOWN = "notice_progress_shown"
 """bot_data: the progress text last shown per notice, so unchanged progress is not re-sent."""
@@ -299,25 +298,24 @@ async def opt_in(update: Update, context: BotContext) -> None:
     await _opt(update, context, opt_out=False)
 
 
-TEXT = filters.TEXT & ~filters.COMMAND
-
-NOTICE_CONVERSATION = ConversationHandler(
-    entry_points=[
-        CallbackQueryHandler(start_talk_notice, pattern=cb.pattern(NOTICE_TALK, with_arg=True)),
-        CommandHandler("aviso_todos", start_general_notice),
-    ],
-    states={TYPING: [MessageHandler(TEXT, receive_text)]},
-    fallbacks=[CommandHandler("cancelar", cancel_typing)],
-    allow_reentry=True,
-    conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
-)
-
-HANDLERS: list[BaseHandler] = [
-    NOTICE_CONVERSATION,
-    CommandHandler("aviso", pick_talk),
-    CallbackQueryHandler(pick_talk, pattern=cb.pattern(NOTICE_PAGE, with_arg=True)),
-    CallbackQueryHandler(send_notice, pattern=cb.pattern(NOTICE_SEND, with_arg=True)),
-    CallbackQueryHandler(drop_notice, pattern=cb.pattern(NOTICE_DROP, with_arg=True)),
-    CommandHandler("sin_avisos", opt_out),
-    CommandHandler("con_avisos", opt_in),
-]
+def handlers() -> list[BaseHandler]:
+    """Fresh handlers for one Application: a conversation keeps its state in its handler."""
+    notice_conversation = conversation(
+        entry_points=[
+            CallbackQueryHandler(
+                start_talk_notice, pattern=cb.pattern(NOTICE_TALK, with_arg=True)
+            ),
+            CommandHandler("aviso_todos", start_general_notice),
+        ],
+        states={TYPING: [MessageHandler(ANSWER, receive_text)]},
+        fallbacks=[CommandHandler("cancelar", cancel_typing)],
+    )
+    return [
+        notice_conversation,
+        CommandHandler("aviso", pick_talk),
+        CallbackQueryHandler(pick_talk, pattern=cb.pattern(NOTICE_PAGE, with_arg=True)),
+        CallbackQueryHandler(send_notice, pattern=cb.pattern(NOTICE_SEND, with_arg=True)),
+        CallbackQueryHandler(drop_notice, pattern=cb.pattern(NOTICE_DROP, with_arg=True)),
+        CommandHandler("sin_avisos", opt_out),
+        CommandHandler("con_avisos", opt_in),
+    ]

@@ -10,10 +10,13 @@ from telegram.ext import BaseHandler
 
 from handlers.staff import attendance, broadcast, figures, rosters, talks
 
-HANDLERS: list[BaseHandler] = [
-    *attendance.HANDLERS,
-    *talks.HANDLERS,
-    *rosters.HANDLERS,
-    *broadcast.HANDLERS,
-    *figures.HANDLERS,
-]
+
+def handlers() -> list[BaseHandler]:
+    """Fresh handlers for one Application (the conversations among them keep state)."""
+    return [
+        *attendance.handlers(),
+        *talks.handlers(),
+        *rosters.HANDLERS,
+        *broadcast.handlers(),
+        *figures.HANDLERS,
+    ]

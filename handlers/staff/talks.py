@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
@@ -25,9 +25,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -40,8 +38,9 @@ from bot.services.talk_import import ImportReport, TalkRow
 from bot.texts import LOCALE, Markup, format_when, plain, raw, t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import ANSWER, END, NOT_TEXT, conversation
 from handlers.delivery_kick import kick_deliveries
-from handlers.replies import acknowledge, respond
+from handlers.replies import acknowledge, respond, send_long
 from handlers.staff.guard import staff_only
 
 PICK_EDIT = "kpe"
@@ -58,14 +57,10 @@ RESCHEDULE_YES = "kry"
 CANCEL_YES = "kcy"
 
 TYPING, CHOOSING = range(2)
-END = ConversationHandler.END
 NEW, EDIT, RESCHEDULE = "new", "edit", "reschedule"
-CONVERSATION_TIMEOUT_SECONDS = 15 * 60
 MAX_CSV_BYTES = 1024 * 1024
 MAX_LISTED = 40
 """Talks offered as buttons: the soonest; the office programmes about 46 a year."""
-MESSAGE_LIMIT = 4000
-"""Telegram allows 4,096 characters; tags count here, so this is on the safe side."""
 ACCESS = "access"
 STEPS = tuple(
     ACCESS if column == "enlace" else column for column in talk_import.COLUMNS if column != "sede"
@@ -78,7 +73,6 @@ RETRY_CODES = frozenset(
 _FLOW = "staff_talk_flow"
 _ARGS = r"[0-9a-z_]{1,16}(?::[0-9a-z_]{1,16})?"
 CSV_DOCUMENT = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")
-TEXT = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
 _MODALITIES = frozenset(modality.value for modality in Modality)
 Found = TypeVar("Found")
 
@@ -775,18 +769,6 @@ def _import_blocks(context: BotContext, report: ImportReport) -> list[str]:
     return blocks
 
 
-async def _send_blocks(update: Update, blocks: Sequence[str]) -> None:
-    """Sends the blocks in as few messages as Telegram's length limit allows."""
-    message = ""
-    for block in blocks:
-        if message and len(message) + 1 + len(block) > MESSAGE_LIMIT:
-            await respond(update, Markup(message))
-            message = ""
-        message = f"{message}\n{block}" if message else block
-    if message:
-        await respond(update, Markup(message))
-
-
 @staff_only
 async def import_document(update: Update, context: BotContext) -> None:
     """A CSV sent by the staff: validated and imported like `python -m bot import-talks`."""
@@ -812,7 +794,7 @@ async def import_document(update: Update, context: BotContext) -> None:
     except TalkAdminError as error:
         await _explain(update, error)
         return
-    await _send_blocks(update, _import_blocks(context, report))
+    await send_long(update, _import_blocks(context, report))
     if report.notified or report.promoted:
         kick_deliveries(context)
 
@@ -825,40 +807,39 @@ def _buttons(
     return CallbackQueryHandler(callback, pattern=pattern)
 
 
-TALKS_CONSOLE = ConversationHandler(
-    name="staff_talks",
-    entry_points=[
-        CommandHandler("nueva_platica", new_talk),
-        CommandHandler("editar_platica", choose_talk_to_edit),
-        CommandHandler("reprogramar", choose_talk_to_reschedule),
-        CommandHandler("cancelar_platica", choose_talk_to_cancel),
-        _buttons(pick_talk_to_edit, PICK_EDIT, r"\d{1,9}"),
-        _buttons(pick_talk_to_reschedule, PICK_RESCHEDULE, r"\d{1,9}"),
-        _buttons(pick_talk_to_cancel, PICK_CANCEL, r"\d{1,9}"),
-        _buttons(choose_field, FIELD, _ARGS),
-        _buttons(choose_modality, MODALITY, _ARGS),
-        _buttons(choose_default, DEFAULT, _ARGS),
-        _buttons(save, SAVE, _ARGS),
-        _buttons(correct, CORRECT, _ARGS),
-        _buttons(back_to_preview, BACK, _ARGS),
-        _buttons(abort, ABORT),
-        _buttons(confirm_reschedule, RESCHEDULE_YES, r"\d{1,9}:\d{1,9}"),
-        _buttons(confirm_cancel, CANCEL_YES, r"\d{1,9}"),
-    ],
-    states={
-        TYPING: [MessageHandler(TEXT, receive_value)],
-        CHOOSING: [MessageHandler(TEXT, expect_button)],
-        ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-    },
-    fallbacks=[
-        CommandHandler("cancelar", abort),
-        MessageHandler(~filters.COMMAND & ~filters.TEXT & ~CSV_DOCUMENT, expect_text),
-    ],
-    allow_reentry=True,
-    conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
-)
-
-HANDLERS: list[BaseHandler] = [
-    TALKS_CONSOLE,
-    MessageHandler(CSV_DOCUMENT, import_document),
-]
+def handlers() -> list[BaseHandler]:
+    """Fresh handlers for one Application: a conversation keeps its state in its handler."""
+    talks_console = conversation(
+        name="staff_talks",
+        entry_points=[
+            CommandHandler("nueva_platica", new_talk),
+            CommandHandler("editar_platica", choose_talk_to_edit),
+            CommandHandler("reprogramar", choose_talk_to_reschedule),
+            CommandHandler("cancelar_platica", choose_talk_to_cancel),
+            _buttons(pick_talk_to_edit, PICK_EDIT, r"\d{1,9}"),
+            _buttons(pick_talk_to_reschedule, PICK_RESCHEDULE, r"\d{1,9}"),
+            _buttons(pick_talk_to_cancel, PICK_CANCEL, r"\d{1,9}"),
+            _buttons(choose_field, FIELD, _ARGS),
+            _buttons(choose_modality, MODALITY, _ARGS),
+            _buttons(choose_default, DEFAULT, _ARGS),
+            _buttons(save, SAVE, _ARGS),
+            _buttons(correct, CORRECT, _ARGS),
+            _buttons(back_to_preview, BACK, _ARGS),
+            _buttons(abort, ABORT),
+            _buttons(confirm_reschedule, RESCHEDULE_YES, r"\d{1,9}:\d{1,9}"),
+            _buttons(confirm_cancel, CANCEL_YES, r"\d{1,9}"),
+        ],
+        states={
+            TYPING: [MessageHandler(ANSWER, receive_value)],
+            CHOOSING: [MessageHandler(ANSWER, expect_button)],
+        },
+        fallbacks=[
+            CommandHandler("cancelar", abort),
+            MessageHandler(NOT_TEXT & ~CSV_DOCUMENT, expect_text),
+        ],
+        on_timeout=timed_out,
+    )
+    return [
+        talks_console,
+        MessageHandler(CSV_DOCUMENT, import_document),
+    ]
