@@ -13,7 +13,7 @@ from bot.app import build_application, dispose
 from bot.models import Delivery, DeliveryKind, DeliveryState, Servant
 from bot.outbox import store
 from bot.outbox.sender import run_sender
-from bot.services import enrollment, talk_changes
+from bot.services import enrollment, talk_admin
 from handlers.notices import offset_text
 from tests.conftest import STAFF_ID
 from tests.factories import REMINDER_OFFSETS as OFFSETS
@@ -134,8 +134,9 @@ async def test_reschedule_recomputes_reminders_and_notifies_with_updated_calenda
     talk, [ana] = await _enrolled(session_factory, clock, title="Feminicidio")
     new_start = talk.starts_at + timedelta(days=2, hours=1)
     async with session_factory.begin() as session:
-        await talk_changes.reschedule_talk(
+        await talk_admin.reschedule(
             session,
+            actor=STAFF_ID,
             talk_id=talk.id,
             starts_at=new_start,
             now=clock.now(),
@@ -156,7 +157,10 @@ async def test_reschedule_recomputes_reminders_and_notifies_with_updated_calenda
 async def test_cancelled_talk_notifies_and_cancels_reminders(app, api, session_factory, clock):
     talk, [ana, luis] = await _enrolled(session_factory, clock, people=2, capacity=1)
     async with session_factory.begin() as session:
-        assert await talk_changes.cancel_talk(session, talk_id=talk.id, now=clock.now()) == 2
+        cancelled = await talk_admin.cancel(
+            session, actor=STAFF_ID, talk_id=talk.id, now=clock.now()
+        )
+        assert cancelled.people == 2
     assert (await run_sender(app)).sent == 2
     for person in (ana, luis):
         assert "fue cancelada" in api.sent_to(person.chat_id)[0].text

@@ -89,6 +89,21 @@ def access_column(modality: str) -> str:
     return ACCESS_COLUMNS[Modality(modality.strip().casefold())]
 
 
+def with_modality(values: Mapping[str, str], modality: str, *, editing: bool) -> dict[str, str]:
+    """The values with a modality chosen. A virtual talk has a link and no venue, a presencial
+    one a venue and no link: for an existing talk the other access is cleared (and its own
+    asked next); a draft forgets an access typed for another modality."""
+    access = access_column(modality)
+    if editing:
+        other = ACCESS_COLUMNS[Modality.PRESENCIAL if access == "enlace" else Modality.VIRTUAL]
+        return {"modalidad": modality, other: ""}
+    kept = dict(values)
+    if kept.get("modalidad") != modality:
+        for column in ACCESS_COLUMNS.values():
+            kept.pop(column, None)
+    return {**kept, "modalidad": modality}
+
+
 def _validate(
     record: Mapping[str, str], tz: ZoneInfo
 ) -> tuple[TalkRow | None, list[talk_import.RowError]]:
@@ -304,21 +319,16 @@ async def reschedule(
     now: datetime,
     reminder_offsets: Sequence[timedelta],
 ) -> Affected:
-    """Moves the talk: reminders are recomputed and everyone enrolled or waiting gets a
-    notice with the updated calendar file (see `talk_changes.reschedule_talk`)."""
+    """Moves the talk, under its lock and after one validation: reminders are recomputed
+    and everyone enrolled or waiting gets a notice with the updated calendar file."""
     talk = _open(await lock_talk(session, talk_id), now)
     _check_future(starts_at, now)
     if starts_at == talk.starts_at:
         raise TalkAdminError("same_time")
     before = talk.starts_at
-    await talk_changes.reschedule_talk(
-        session,
-        talk_id=talk.id,
-        starts_at=starts_at,
-        now=now,
-        reminder_offsets=reminder_offsets,
+    people = await talk_changes.move_talk(
+        session, talk=talk, starts_at=starts_at, now=now, reminder_offsets=reminder_offsets
     )
-    people = await _people(session, talk.id)
     _record(
         session,
         actor,
@@ -340,7 +350,7 @@ async def preview_cancel(session: AsyncSession, *, talk_id: int, now: datetime) 
 async def cancel(session: AsyncSession, *, actor: int, talk_id: int, now: datetime) -> Affected:
     """Cancels the talk: reminders stop and everyone enrolled or waiting is told."""
     talk = _open(await lock_talk(session, talk_id), now)
-    notified = await talk_changes.cancel_talk(session, talk_id=talk.id, now=now)
+    notified = await talk_changes.cancel_talk(session, talk=talk, now=now)
     _record(session, actor, "talk.cancel", talk, now, notified=notified)
     return Affected(talk, notified)
 

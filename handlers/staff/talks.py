@@ -311,15 +311,9 @@ async def choose_modality(update: Update, context: BotContext) -> int | None:
         update,
         t("staff_talks.new.chosen", label=_label("modalidad"), value=_modality_label(modality)),
     )
-    access = talk_admin.access_column(modality)
+    flow.values = talk_admin.with_modality(flow.values, modality, editing=flow.kind == EDIT)
     if flow.kind == EDIT:
-        other = "sede" if access == "enlace" else "enlace"
-        flow.values = {"modalidad": modality, other: ""}
-        return await _ask(update, context, flow, access)
-    if flow.values.get("modalidad") != modality:
-        for column in talk_admin.ACCESS_COLUMNS.values():
-            flow.values.pop(column, None)
-    flow.values["modalidad"] = modality
+        return await _ask(update, context, flow, talk_admin.access_column(modality))
     return await _ask_next(update, context, flow)
 
 
