@@ -18,7 +18,19 @@ from bot.db import create_engine, make_session_factory
 from bot.faq import FaqEngine
 from bot.outbox.sender import Sender, schedule_sender
 from bot.pacing import Pacer
-from handlers import common, enrollment, faq, outbox, profile, signup, talks
+from handlers import (
+    checkin,
+    common,
+    constancias,
+    enrollment,
+    faq,
+    notice_opt_out,
+    outbox,
+    profile,
+    signup,
+    survey,
+    talks,
+)
 from handlers.staff import registry as staff
 
 logger = logging.getLogger(__name__)
@@ -70,13 +82,18 @@ def build_application(
         faq=FaqEngine.from_directory(),
     )
 
-    # Order matters: the sign-up conversation and the staff console's conversations must see
-    # their buttons and replies before the generic handlers; free text goes to the FAQ only
-    # when no conversation claimed it; the fallbacks (unknown commands, stickers, stale
-    # buttons) come last.
+    # Order matters: the sign-up conversation, the staff console's conversations and the
+    # survey's comment must see their buttons and replies before the generic handlers; a
+    # message that is just an attendance code, and any other free text, goes to check-in or
+    # to the FAQ only when no conversation claimed it; the fallbacks (unknown commands,
+    # stickers, stale buttons) come last.
     for handlers in (
         signup.handlers(),
         staff.handlers(),
+        survey.handlers(),
+        checkin.HANDLERS,
+        constancias.HANDLERS,
+        notice_opt_out.HANDLERS,
         common.HANDLERS,
         talks.HANDLERS,
         enrollment.HANDLERS,

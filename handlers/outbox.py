@@ -9,8 +9,8 @@ from types import MappingProxyType
 from bot.models import DeliveryKind
 from bot.outbox.message import Renderer
 from bot.outbox.sender import BatchListener
-from handlers import notices
-from handlers.staff import attendance, broadcast
+from handlers import constancias, notices, survey
+from handlers.staff import broadcast
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
     {
@@ -19,8 +19,8 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.RESCHEDULED: notices.render_enrollment_message,
         DeliveryKind.TALK_CANCELLED: notices.render_enrollment_message,
         DeliveryKind.NOTICE: broadcast.render_notice,
-        DeliveryKind.CONSTANCIA: attendance.render_constancia_delivery,
-        DeliveryKind.SURVEY: attendance.render_survey_delivery,
+        DeliveryKind.CONSTANCIA: constancias.render_constancia_delivery,
+        DeliveryKind.SURVEY: survey.render_survey_delivery,
     }
 )
 

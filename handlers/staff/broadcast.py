@@ -4,7 +4,7 @@ Staff pick the audience, type the text, see a preview with the number of recipie
 confirm; the notice and one outbox row per recipient are then written at once and the
 existing sender delivers them, paced with the reminders. A progress message is edited after
 each of the sender's batches and a final report follows. Servants leave general notices with
-/sin_avisos and come back with /con_avisos.
+/sin_avisos and come back with /con_avisos (`handlers/notice_opt_out.py`).
 """
 
 from __future__ import annotations
@@ -276,28 +276,6 @@ async def report_progress(
 # -- opting out ---------------------------------------------------------------------------
 
 
-async def _opt(update: Update, context: BotContext, *, opt_out: bool) -> None:
-    async with context.unit_of_work() as session:
-        result = await notices.set_opt_out(
-            session, telegram_user_id=update.effective_user.id, opt_out=opt_out, now=context.now()
-        )
-    if result is None:
-        key = "no_data"
-    else:
-        key = ("off" if opt_out else "on") + ("" if result.changed else "_already")
-    await respond(update, t(f"broadcast_opt_out.{key}"), render.main_menu())
-
-
-async def opt_out(update: Update, context: BotContext) -> None:
-    """/sin_avisos: no more general notices (reminders of chosen talks still arrive)."""
-    await _opt(update, context, opt_out=True)
-
-
-async def opt_in(update: Update, context: BotContext) -> None:
-    """/con_avisos: general notices again."""
-    await _opt(update, context, opt_out=False)
-
-
 def handlers() -> list[BaseHandler]:
     """Fresh handlers for one Application: a conversation keeps its state in its handler."""
     notice_conversation = conversation(
@@ -316,6 +294,4 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(pick_talk, pattern=cb.pattern(NOTICE_PAGE, with_arg=True)),
         CallbackQueryHandler(send_notice, pattern=cb.pattern(NOTICE_SEND, with_arg=True)),
         CallbackQueryHandler(drop_notice, pattern=cb.pattern(NOTICE_DROP, with_arg=True)),
-        CommandHandler("sin_avisos", opt_out),
-        CommandHandler("con_avisos", opt_in),
     ]
