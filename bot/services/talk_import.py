@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -29,19 +30,39 @@ from bot.services import talk_changes
 from bot.services.queries import lock_talk
 from bot.services.talks import count_seats_taken
 
-COLUMNS = (
-    "titulo",
-    "tema",
-    "descripcion",
-    "ponente",
-    "organiza",
-    "inicio",
-    "duracion_min",
-    "modalidad",
-    "enlace",
-    "sede",
-    "cupo",
-)
+
+class TalkField(StrEnum):
+    """A talk's fields, named like the attributes of `Talk` and `TalkRow`. The CSV's column
+    names are the import's business: they appear only in `CSV_COLUMNS`."""
+
+    TITLE = "title"
+    TOPIC = "topic"
+    DESCRIPTION = "description"
+    SPEAKER = "speaker"
+    ORGANIZER = "organizer"
+    STARTS_AT = "starts_at"
+    DURATION = "duration_min"
+    MODALITY = "modality"
+    MEETING_LINK = "meeting_link"
+    VENUE = "venue"
+    CAPACITY = "capacity"
+
+
+CSV_COLUMNS: dict[str, TalkField] = {
+    "titulo": TalkField.TITLE,
+    "tema": TalkField.TOPIC,
+    "descripcion": TalkField.DESCRIPTION,
+    "ponente": TalkField.SPEAKER,
+    "organiza": TalkField.ORGANIZER,
+    "inicio": TalkField.STARTS_AT,
+    "duracion_min": TalkField.DURATION,
+    "modalidad": TalkField.MODALITY,
+    "enlace": TalkField.MEETING_LINK,
+    "sede": TalkField.VENUE,
+    "cupo": TalkField.CAPACITY,
+}
+"""The programme's columns, in the spreadsheet's order, and the field each one sets."""
+COLUMNS = tuple(CSV_COLUMNS)
 OPTIONAL_COLUMNS = ("clave",)
 MAX_LENGTHS = {
     "titulo": 200,
@@ -67,6 +88,11 @@ class RowError:
     column: str
     code: str
     value: str = ""
+
+    @property
+    def field(self) -> TalkField | None:
+        """The talk's field the problem is about (None for the file's own problems)."""
+        return CSV_COLUMNS.get(self.column)
 
 
 @dataclass
@@ -209,6 +235,15 @@ def parse_row(
         ),
         [],
     )
+
+
+def parse_fields(
+    values: Mapping[TalkField, str], tz: ZoneInfo
+) -> tuple[TalkRow | None, list[RowError]]:
+    """The row check on a talk given field by field (the staff console's form): a value
+    typed in Telegram and a cell of the programme follow the same rules."""
+    record = {column: values.get(field, "").strip() for column, field in CSV_COLUMNS.items()}
+    return parse_row(0, record, tz)
 
 
 def parse_start(raw: str, tz: ZoneInfo) -> datetime | None:

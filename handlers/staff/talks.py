@@ -32,9 +32,9 @@ from telegram.ext import (
 from bot.cli_import import describe_errors
 from bot.context import BotContext
 from bot.models import Modality, Talk
-from bot.services import talk_admin, talk_import, talks
-from bot.services.talk_admin import COLUMN_ATTRS, TalkAdminError
-from bot.services.talk_import import ImportReport, TalkRow
+from bot.services import talk_admin, talks
+from bot.services.talk_admin import TalkAdminError
+from bot.services.talk_import import ImportReport, TalkField, TalkRow
 from bot.texts import LOCALE, Markup, format_when, plain, raw, t
 from handlers import callbacks as cb
 from handlers import render
@@ -62,10 +62,20 @@ MAX_CSV_BYTES = 1024 * 1024
 MAX_LISTED = 40
 """Talks offered as buttons: the soonest; the office programmes about 46 a year."""
 ACCESS = "access"
-STEPS = tuple(
-    ACCESS if column == "enlace" else column for column in talk_import.COLUMNS if column != "sede"
+STEPS: tuple[TalkField | str, ...] = (
+    TalkField.TITLE,
+    TalkField.TOPIC,
+    TalkField.DESCRIPTION,
+    TalkField.SPEAKER,
+    TalkField.ORGANIZER,
+    TalkField.STARTS_AT,
+    TalkField.DURATION,
+    TalkField.MODALITY,
+    ACCESS,
+    TalkField.CAPACITY,
 )
-"""The questions of /nueva_platica, in the CSV's order; ACCESS is the link or the venue."""
+"""The questions of /nueva_platica, in the programme's order; ACCESS is the link or the
+venue, whichever the modality needs."""
 RETRY_CODES = frozenset(
     {"invalid", "in_the_past", "same_time", "unchanged", "capacity_below_enrolled"}
 )
@@ -84,10 +94,10 @@ class Flow:
     kind: str
     talk_id: int | None = None
     title: str = ""
-    values: dict[str, str] = field(default_factory=dict)
-    current: dict[str, str] = field(default_factory=dict)
+    values: dict[TalkField, str] = field(default_factory=dict)
+    current: dict[TalkField, str] = field(default_factory=dict)
     starts_at: datetime | None = None
-    awaiting: str | None = None
+    awaiting: TalkField | None = None
     token: str = field(default_factory=lambda: secrets.token_hex(4))
 
 
@@ -133,22 +143,22 @@ def _abort_row() -> list[InlineKeyboardButton]:
     return [render.button("staff_talks.buttons.abort", ABORT)]
 
 
-def _label(column: str) -> str:
-    return plain(f"staff_talks.fields.{column}")
+def _label(talk_field: TalkField) -> str:
+    return plain(f"staff_talks.fields.{talk_field}")
 
 
 def _modality_label(modality: str) -> str:
     return plain(f"staff_talks.modalities.{modality}")
 
 
-def _display(column: str, source: Talk | TalkRow, tz: ZoneInfo) -> str:
+def _display(talk_field: TalkField, source: Talk | TalkRow, tz: ZoneInfo) -> str:
     """A field's value as the office reads it."""
-    value = getattr(source, COLUMN_ATTRS[column])
-    if column == "inicio":
+    value = getattr(source, talk_field)
+    if talk_field == TalkField.STARTS_AT:
         return format_when(value, tz)
-    if column == "modalidad":
+    if talk_field == TalkField.MODALITY:
         return _modality_label(value)
-    if column == "descripcion" and not value:
+    if talk_field == TalkField.DESCRIPTION and not value:
         return plain("staff_talks.no_description")
     return plain("staff_talks.empty_value") if value is None else str(value)
 
@@ -163,7 +173,7 @@ def _summary(source: Talk | TalkRow, tz: ZoneInfo) -> Markup:
         "staff_talks.summary.text",
         title=source.title,
         topic=source.topic,
-        description=_display("descripcion", source, tz),
+        description=_display(TalkField.DESCRIPTION, source, tz),
         when=format_when(source.starts_at, tz),
         duration=source.duration_min,
         speaker=source.speaker,
@@ -185,7 +195,7 @@ async def _explain(update: Update, error: TalkAdminError) -> None:
     problems = "\n".join(
         plain(
             "staff_talks.error.problem",
-            label=_label(problem.column) if problem.column else "-",
+            label=_label(problem.field) if problem.field else "-",
             problem=plain(f"import.error.{problem.code}", value=problem.value),
         )
         for problem in error.details["problems"]
@@ -212,18 +222,18 @@ def _example_start(context: BotContext) -> str:
     return local.strftime("%Y-%m-%d 10:00")
 
 
-def _prompt(context: BotContext, flow: Flow, column: str) -> Markup:
-    text = t(f"staff_talks.ask.{column}", example=_example_start(context))
+def _prompt(context: BotContext, flow: Flow, asked: TalkField) -> Markup:
+    text = t(f"staff_talks.ask.{asked}", example=_example_start(context))
     if flow.kind == NEW:
-        step = STEPS.index(ACCESS if column in talk_admin.ACCESS_COLUMNS.values() else column)
+        step = STEPS.index(ACCESS if asked in talk_admin.ACCESS_FIELDS.values() else asked)
         return Markup(f"{t('staff_talks.ask.step', n=step + 1, total=len(STEPS))}\n{text}")
     header = t(f"staff_talks.ask.{flow.kind}_header", title=flow.title)
-    value = flow.current.get(column) or plain("staff_talks.empty_value")
+    value = flow.current.get(asked) or plain("staff_talks.empty_value")
     return Markup(f"{header}\n\n{text}\n\n{t('staff_talks.ask.current', value=value)}")
 
 
-def _prompt_markup(flow: Flow, column: str) -> InlineKeyboardMarkup:
-    if column == "modalidad":
+def _prompt_markup(flow: Flow, asked: TalkField) -> InlineKeyboardMarkup:
+    if asked == TalkField.MODALITY:
         options = [
             _flow_button(
                 "staff_talks.buttons.modality", MODALITY, flow, m, label=_modality_label(m)
@@ -231,9 +241,9 @@ def _prompt_markup(flow: Flow, column: str) -> InlineKeyboardMarkup:
             for m in Modality
         ]
         return render.keyboard(options, _abort_row())
-    if column == "descripcion":
+    if asked == TalkField.DESCRIPTION:
         extra = [_flow_button("staff_talks.buttons.no_description", DEFAULT, flow)]
-    elif column == "organiza":
+    elif asked == TalkField.ORGANIZER:
         name = plain("staff_talks.default_organizer")
         extra = [_flow_button("staff_talks.buttons.default_organizer", DEFAULT, flow, name=name)]
     else:
@@ -242,29 +252,34 @@ def _prompt_markup(flow: Flow, column: str) -> InlineKeyboardMarkup:
 
 
 async def _ask(
-    update: Update, context: BotContext, flow: Flow, column: str, *, edit: bool = False
+    update: Update, context: BotContext, flow: Flow, asked: TalkField, *, edit: bool = False
 ) -> int:
     """Asks for one value; the modality is chosen with buttons, everything else typed."""
-    flow.awaiting = column
-    text = _prompt(context, flow, column)
-    await respond(update, text, _prompt_markup(flow, column), edit=edit)
-    return CHOOSING if column == "modalidad" else TYPING
+    flow.awaiting = asked
+    text = _prompt(context, flow, asked)
+    await respond(update, text, _prompt_markup(flow, asked), edit=edit)
+    return CHOOSING if asked == TalkField.MODALITY else TYPING
 
 
-def _next_column(values: dict[str, str]) -> str | None:
-    for column in STEPS:
-        if column == ACCESS:
-            column = talk_admin.access_column(values["modalidad"])
-        if column not in values:
-            return column
+def _step_field(step: TalkField | str, values: dict[TalkField, str]) -> TalkField:
+    """The field a step asks for: ACCESS is the link or the venue, as the modality needs."""
+    if step == ACCESS:
+        return talk_admin.access_field(values.get(TalkField.MODALITY) or Modality.VIRTUAL)
+    return TalkField(step)
+
+
+def _next_field(values: dict[TalkField, str]) -> TalkField | None:
+    for step in STEPS:
+        if (asked := _step_field(step, values)) not in values:
+            return asked
     return None
 
 
 async def _ask_next(update: Update, context: BotContext, flow: Flow) -> int:
-    column = _next_column(flow.values)
-    if column is None:
+    asked = _next_field(flow.values)
+    if asked is None:
         return await _show_new_preview(update, context, flow)
-    return await _ask(update, context, flow, column)
+    return await _ask(update, context, flow, asked)
 
 
 async def _take_value(update: Update, context: BotContext, flow: Flow, value: str) -> int:
@@ -288,11 +303,15 @@ async def receive_value(update: Update, context: BotContext) -> int | None:
 @staff_only
 async def choose_default(update: Update, context: BotContext) -> int | None:
     """«Sin descripción», or the Defensoría as organizer: the value without typing it."""
-    found = await _flow_of(update, context, lambda f, _: f.awaiting in {"descripcion", "organiza"})
+    found = await _flow_of(
+        update, context, lambda f, _: f.awaiting in {TalkField.DESCRIPTION, TalkField.ORGANIZER}
+    )
     if found is None:
         return None
     flow = found[0]
-    value = "" if flow.awaiting == "descripcion" else plain("staff_talks.default_organizer")
+    assert flow.awaiting is not None
+    no_description = flow.awaiting == TalkField.DESCRIPTION
+    value = "" if no_description else plain("staff_talks.default_organizer")
     shown = value or plain("staff_talks.no_description")
     await respond(update, t("staff_talks.new.chosen", label=_label(flow.awaiting), value=shown))
     return await _take_value(update, context, flow, value)
@@ -302,18 +321,22 @@ async def choose_default(update: Update, context: BotContext) -> int | None:
 async def choose_modality(update: Update, context: BotContext) -> int | None:
     """Virtual or presencial; then the link or the venue that the modality needs."""
     found = await _flow_of(
-        update, context, lambda f, m: f.awaiting == "modalidad" and m in _MODALITIES
+        update, context, lambda f, m: f.awaiting == TalkField.MODALITY and m in _MODALITIES
     )
     if found is None:
         return None
     flow, modality = found
     await respond(
         update,
-        t("staff_talks.new.chosen", label=_label("modalidad"), value=_modality_label(modality)),
+        t(
+            "staff_talks.new.chosen",
+            label=_label(TalkField.MODALITY),
+            value=_modality_label(modality),
+        ),
     )
     flow.values = talk_admin.with_modality(flow.values, modality, editing=flow.kind == EDIT)
     if flow.kind == EDIT:
-        return await _ask(update, context, flow, talk_admin.access_column(modality))
+        return await _ask(update, context, flow, talk_admin.access_field(modality))
     return await _ask_next(update, context, flow)
 
 
@@ -329,10 +352,10 @@ async def new_talk(update: Update, context: BotContext) -> int:
 
 
 async def _take_new_value(update: Update, context: BotContext, flow: Flow, value: str) -> int:
-    column = flow.awaiting
-    assert column is not None
-    flow.values[column] = talk_admin.check_field(
-        column, value, values=flow.values, tz=context.settings.tz, now=context.now()
+    asked = flow.awaiting
+    assert asked is not None
+    flow.values[asked] = talk_admin.check_field(
+        asked, value, values=flow.values, tz=context.settings.tz, now=context.now()
     )
     return await _ask_next(update, context, flow)
 
@@ -451,18 +474,17 @@ async def choose_talk_to_cancel(update: Update, context: BotContext) -> int:
     return await _choose_talk(update, context, PICK_CANCEL, "staff_talks.choose.cancel")
 
 
-def _field_columns(flow: Flow) -> list[str]:
+def _fields_shown(flow: Flow) -> list[TalkField]:
     values = flow.values if flow.kind == NEW else flow.current
-    access = talk_admin.access_column(values.get("modalidad") or Modality.VIRTUAL)
-    return [access if column == ACCESS else column for column in STEPS]
+    return [_step_field(step, values) for step in STEPS]
 
 
 async def _show_fields(update: Update, context: BotContext, flow: Flow) -> int:
     """The field buttons: what to correct in a draft, or what to change in a talk."""
     flow.awaiting = None
     buttons = [
-        _flow_button("staff_talks.buttons.field", FIELD, flow, column, label=_label(column))
-        for column in _field_columns(flow)
+        _flow_button("staff_talks.buttons.field", FIELD, flow, shown, label=_label(shown))
+        for shown in _fields_shown(flow)
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     if flow.kind == NEW:
@@ -501,15 +523,15 @@ async def pick_talk_to_edit(update: Update, context: BotContext) -> int:
 @staff_only
 async def choose_field(update: Update, context: BotContext) -> int | None:
     """A field to type again; in an existing talk the start goes through the reschedule."""
-    found = await _flow_of(update, context, lambda f, column: column in _field_columns(f))
+    found = await _flow_of(update, context, lambda f, chosen: chosen in _fields_shown(f))
     if found is None:
         return None
-    flow, column = found
+    flow, chosen = found[0], TalkField(found[1])
     if flow.kind == EDIT:
         flow.values = {}
-        if column == "inicio":
+        if chosen == TalkField.STARTS_AT:
             flow.kind = RESCHEDULE
-    return await _ask(update, context, flow, column, edit=True)
+    return await _ask(update, context, flow, chosen, edit=True)
 
 
 # --- /editar_platica ---------------------------------------------------------------------
@@ -527,11 +549,11 @@ async def _show_edit_preview(update: Update, context: BotContext, flow: Flow, va
     lines = [
         t(
             "staff_talks.edit.change",
-            label=_label(column),
-            old=_display(column, preview.talk, tz),
-            new=_display(column, preview.row, tz),
+            label=_label(changed),
+            old=_display(changed, preview.talk, tz),
+            new=_display(changed, preview.row, tz),
         )
-        for column in preview.columns
+        for changed in preview.fields
     ]
     listed = Markup("\n".join(lines))
     text = t("staff_talks.edit.confirm", title=preview.talk.title, changes=listed)
@@ -578,7 +600,8 @@ async def pick_talk_to_reschedule(update: Update, context: BotContext) -> int:
     talk = await _picked(update, context, lambda s, i: talk_admin.open_talk(s, talk_id=i, now=now))
     if talk is None:
         return END
-    return await _ask(update, context, _start_flow(context, RESCHEDULE, talk), "inicio", edit=True)
+    flow = _start_flow(context, RESCHEDULE, talk)
+    return await _ask(update, context, flow, TalkField.STARTS_AT, edit=True)
 
 
 async def _show_new_time(update: Update, context: BotContext, flow: Flow, value: str) -> int:
