@@ -61,9 +61,9 @@ from benchmarks.support import build_schema, scratch_database  # noqa: E402
 from bot.app import build_application, dispose  # noqa: E402
 from bot.db import SessionFactory, create_engine, make_session_factory  # noqa: E402
 from bot.models import Delivery, DeliveryState, Notice, NoticeAudience, Servant  # noqa: E402
-from bot.scheduler import run_sender  # noqa: E402
+from bot.outbox.rules import STUCK_AFTER  # noqa: E402
+from bot.outbox.sender import run_sender  # noqa: E402
 from bot.services import notices  # noqa: E402
-from bot.services.deliveries import STUCK_AFTER  # noqa: E402
 from tests.http_fake_api import HttpFakeBotApi  # noqa: E402
 
 STAFF_CHAT = 9_000_001

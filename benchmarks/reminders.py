@@ -73,10 +73,10 @@ from bot.models import (  # noqa: E402
     Talk,
     TalkStatus,
 )
-from bot.scheduler import SenderStats, claim_size, run_sender  # noqa: E402
+from bot.outbox.sender import SenderStats, claim_size, run_sender  # noqa: E402
 
 BATCH_SIZE = claim_size(25)
-from bot.services import deliveries  # noqa: E402
+from bot.outbox import store  # noqa: E402
 from bot.services.enrollment import enroll  # noqa: E402
 from tests.http_fake_api import HttpFakeBotApi  # noqa: E402
 
@@ -241,7 +241,7 @@ def bench_settings(url: str, api_root: str, rate: float) -> Settings:
 @contextmanager
 def timed_scans(record: list[float]) -> Iterator[None]:
     """Times each of the sender's scans by wrapping `claim_due`."""
-    claim = deliveries.claim_due
+    claim = store.claim_due
 
     async def timed_claim(session: AsyncSession, *, now: datetime, limit: int) -> Any:
         began = time.perf_counter()
@@ -250,11 +250,11 @@ def timed_scans(record: list[float]) -> Iterator[None]:
         finally:
             record.append((time.perf_counter() - began) * 1000.0)
 
-    deliveries.claim_due = timed_claim  # type: ignore[assignment]
+    store.claim_due = timed_claim  # type: ignore[assignment]
     try:
         yield
     finally:
-        deliveries.claim_due = claim  # type: ignore[assignment]
+        store.claim_due = claim  # type: ignore[assignment]
 
 
 async def _measured_left(
@@ -546,7 +546,7 @@ async def one_scan(factory: async_sessionmaker[AsyncSession]) -> tuple[float, in
     """One claim in a transaction, rolled back; returns (ms, claimed to send, closed)."""
     async with factory() as session:
         began = time.perf_counter()
-        claim = await deliveries.claim_due(session, now=START, limit=BATCH_SIZE)
+        claim = await store.claim_due(session, now=START, limit=BATCH_SIZE)
         elapsed = (time.perf_counter() - began) * 1000.0
         await session.rollback()
     return elapsed, len(claim.to_send), claim.closed

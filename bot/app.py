@@ -20,9 +20,21 @@ from bot.faq.content import empty_office_fields
 from bot.faq.encoder import load_encoder
 from bot.faq_sync import load_taught_phrasings
 from bot.housekeeping import schedule_housekeeping
+from bot.outbox.sender import Sender, schedule_sender
 from bot.pacing import Pacer
-from bot.scheduler import schedule_sender
-from handlers import common, enrollment, faq, profile, signup, talks
+from handlers import (
+    checkin,
+    common,
+    constancias,
+    enrollment,
+    faq,
+    notice_opt_out,
+    outbox,
+    profile,
+    signup,
+    survey,
+    talks,
+)
 from handlers.staff import registry as staff
 
 logger = logging.getLogger(__name__)
@@ -37,9 +49,14 @@ def api_urls(base: str) -> tuple[str, str]:
 
 
 def build_application(
-    settings: Settings, request: BaseRequest | None = None, *, clock: Clock | None = None
+    settings: Settings,
+    request: BaseRequest | None = None,
+    *,
+    clock: Clock | None = None,
+    pacer: Pacer | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks)."""
+    """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks), and
+    `clock` and `pacer` the real time (a test's pacer sleeps on a virtual clock)."""
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -61,19 +78,28 @@ def build_application(
         engine=engine,
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
-        pacer=Pacer(settings.send_rate_per_second),
+        sender=Sender(
+            renderers=outbox.RENDERERS,
+            pacer=pacer or Pacer(settings.send_rate_per_second),
+            batch_listeners=outbox.BATCH_LISTENERS,
+        ),
         faq=FaqEngine.from_directory(
             encoder=load_encoder(settings.faq_encoder), cache_dir=settings.faq_cache_dir
         ),
     )
 
-    # Order matters: the sign-up conversation and the staff console's conversations must see
-    # their buttons and replies before the generic handlers; free text goes to the FAQ only
-    # when no conversation claimed it; the fallbacks (unknown commands, stickers, stale
-    # buttons) come last.
+    # Order matters: the sign-up conversation, the staff console's conversations and the
+    # survey's comment must see their buttons and replies before the generic handlers; a
+    # message that is just an attendance code, and any other free text, goes to check-in or
+    # to the FAQ only when no conversation claimed it; the fallbacks (unknown commands,
+    # stickers, stale buttons) come last.
     for handlers in (
-        signup.HANDLERS,
-        staff.HANDLERS,
+        signup.handlers(),
+        staff.handlers(),
+        survey.handlers(),
+        checkin.HANDLERS,
+        constancias.HANDLERS,
+        notice_opt_out.HANDLERS,
         common.HANDLERS,
         talks.HANDLERS,
         enrollment.HANDLERS,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -13,10 +12,10 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import SessionFactory
-from bot.pacing import Pacer
 
 if TYPE_CHECKING:
     from bot.faq import FaqEngine
+    from bot.outbox.sender import Sender
 
 RUNTIME_KEY = "runtime"
 
@@ -29,10 +28,9 @@ class Runtime:
     engine: AsyncEngine
     session_factory: SessionFactory
     clock: Clock
-    pacer: Pacer
+    sender: Sender
     faq: FaqEngine | None = None
     health: dict[str, datetime] = field(default_factory=dict)
-    sender_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -14,12 +14,13 @@ process.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy import MetaData, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,7 +28,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session, UOWTransaction
 
 from bot.sqlite_inline import inline_creator
 from bot.texts import plain
@@ -115,6 +116,53 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """The INSERT of the session's database, which knows ``ON CONFLICT``."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+async def insert_ignore(
+    session: AsyncSession, model: type[Base], values: Mapping[str, object]
+) -> None:
+    """Inserts one row unless a unique constraint already holds one like it (then nothing)."""
+    await session.execute(_insert(session, model).values(**values).on_conflict_do_nothing())
+
+
+async def upsert(
+    session: AsyncSession,
+    model: type[Base],
+    values: Mapping[str, object],
+    *,
+    conflict: Sequence[object],
+    update: Mapping[str, object],
+) -> None:
+    """Inserts one row, or applies `update` to the row that has the same `conflict` columns;
+    one atomic statement, so two writers at once never lose an update."""
+    statement = _insert(session, model).values(**values)
+    await session.execute(statement.on_conflict_do_update(index_elements=conflict, set_=update))
+
+
+class ReadOnlyWrite(RuntimeError):
+    """Something tried to write through a session opened with `SessionFactory.read()`."""
+
+
+class ReadOnlySession(Session):
+    """The session behind `SessionFactory.read()`: it refuses to flush changes and to run
+    INSERT, UPDATE or DELETE, so a screen that starts writing must open a unit of work."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_flush(session: Session, _flush: UOWTransaction, _instances: object) -> None:
+    raise ReadOnlyWrite("a read session cannot flush changes; open a unit of work")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnlyWrite("a read session cannot write; open a unit of work")
+
+
 class SessionFactory:
     """Opens sessions like `async_sessionmaker`; on an SQLite file, one at a time per process.
 
@@ -128,7 +176,9 @@ class SessionFactory:
         self.engine = engine
         self._maker = async_sessionmaker(engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
-            engine.execution_options(**{READ_ONLY_OPTION: True}), expire_on_commit=False
+            engine.execution_options(**{READ_ONLY_OPTION: True}),
+            expire_on_commit=False,
+            sync_session_class=ReadOnlySession,
         )
         self._sqlite_file = sqlite_file(engine.url.render_as_string(hide_password=False))
 
@@ -151,7 +201,7 @@ class SessionFactory:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A session for reading only: a plain (deferred) transaction on SQLite, which waits
-        for no lock and blocks no writer; writing through it is a programming error."""
+        for no lock and blocks no writer; writing through it raises `ReadOnlyWrite`."""
         async with self._reader() as session:
             yield session
 

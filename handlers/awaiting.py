@@ -18,8 +18,9 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.services import servants
+from handlers.conversation import TIMEOUT_SECONDS
 
-REPLY_WINDOW_SECONDS = 15 * 60
+REPLY_WINDOW_SECONDS = TIMEOUT_SECONDS
 """The conversations' timeout: after it they forget the step, and so does the mark."""
 
 

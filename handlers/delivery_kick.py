@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import BotContext
-from bot.scheduler import run_sender_now
+from bot.outbox.sender import run_sender_now
 
 
 def kick_deliveries(context: BotContext) -> None:

@@ -93,7 +93,7 @@ async def resend_calendar(update: Update, context: BotContext) -> None:
     """Sends the .ics file again for a talk the servant is enrolled in."""
     await acknowledge(update)
     talk_id = cb.int_arg(context.match)
-    async with context.unit_of_work() as session:
+    async with context.reading() as session:
         servant = await servants.get_servant(session, update.effective_user.id)
         enrollment = servant and await find_enrollment(
             session, servant_id=servant.id, talk_id=talk_id
@@ -108,7 +108,7 @@ async def resend_calendar(update: Update, context: BotContext) -> None:
 async def my_enrollments(update: Update, context: BotContext) -> None:
     """Lists the servant's seats and waiting-list places, each with a cancel button."""
     await acknowledge(update)
-    async with context.unit_of_work() as session:
+    async with context.reading() as session:
         servant = await servants.get_servant(session, update.effective_user.id)
         mine = (
             await enrollment_service.my_enrollments(
@@ -150,7 +150,7 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
     """Asks for confirmation before giving a seat back."""
     await acknowledge(update)
     talk_id = cb.int_arg(context.match)
-    async with context.unit_of_work() as session:
+    async with context.reading() as session:
         talk = await talks.get_talk(session, talk_id)
     if talk is None:
         await respond(update, t("talks.not_found"), render.main_menu())

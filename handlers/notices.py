@@ -1,39 +1,14 @@
-"""The messages the sender delivers from the outbox: reminders and notices."""
+"""The messages the sender delivers about a servant's own enrollment: reminders, a seat
+from the waiting list, a talk moved or cancelled."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
-
-from telegram import InlineKeyboardMarkup
-
 from bot.calendar import enrollment_ics, ics_filename
-from bot.models import Delivery, DeliveryKind
-from bot.texts import Markup, format_when, plain, t
+from bot.models import DeliveryKind
+from bot.outbox.message import Letter, Outgoing
+from bot.texts import format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
-
-if TYPE_CHECKING:
-    from bot.context import Runtime
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A message to send: a text (with an optional file after it), or a file alone."""
-
-    text: Markup | None
-    markup: InlineKeyboardMarkup | None = None
-    document: bytes | None = None
-    filename: str | None = None
-    caption: str | None = None
-
-
-Renderer = Callable[[Delivery, "Runtime", datetime], Awaitable[Outgoing]]
-RENDERERS: dict[DeliveryKind, Renderer] = {}
-"""Renderers for kinds defined by other modules (the staff console registers its own)."""
 
 
 def offset_text(minutes: int) -> str:
@@ -46,15 +21,9 @@ def offset_text(minutes: int) -> str:
     return plain("reminders.in_minutes", n=minutes)
 
 
-async def render_delivery(delivery: Delivery, *, runtime: Runtime, now: datetime) -> Outgoing:
-    """Builds the message for one outbox row (servant, enrollment, talk and notice loaded)."""
-    if delivery.kind in RENDERERS:
-        return await RENDERERS[delivery.kind](delivery, runtime, now)
-    return render_enrollment_message(delivery, tz=runtime.settings.tz, now=now)
-
-
-def render_enrollment_message(delivery: Delivery, *, tz: ZoneInfo, now: datetime) -> Outgoing:
+async def render_enrollment_message(letter: Letter) -> Outgoing:
     """Reminders and notices about the servant's own enrollment."""
+    delivery, tz, now = letter.delivery, letter.tz, letter.now
     enrollment = delivery.enrollment
     assert enrollment is not None
     talk = enrollment.talk

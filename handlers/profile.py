@@ -86,7 +86,7 @@ async def ask_email(update: Update, context: BotContext) -> int:
 async def show_my_data(update: Update, context: BotContext) -> int | None:
     """Shows what the bot keeps about the servant, with buttons to change or delete it."""
     await acknowledge(update)
-    async with context.unit_of_work() as session:
+    async with context.reading() as session:
         servant = await servants.get_servant(session, update.effective_user.id)
     if servant is None:
         forget_flow(context)

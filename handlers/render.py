@@ -54,7 +54,7 @@ def talk_list(page: TalkPage, tz: ZoneInfo) -> tuple[Markup, InlineKeyboardMarku
         return t("talks.none"), main_menu()
     lines = [t("talks.list_header", page=page.page + 1, pages=page.pages)]
     buttons = []
-    for number, talk in enumerate(page.talks, start=page.page * len(page.talks) + 1):
+    for number, talk in enumerate(page.talks, start=page.first_number):
         left = max(0, talk.capacity - page.seats_taken.get(talk.id, 0))
         lines.append(
             t(
@@ -77,12 +77,18 @@ def talk_list(page: TalkPage, tz: ZoneInfo) -> tuple[Markup, InlineKeyboardMarku
                 )
             ]
         )
-    navigation = []
-    if page.page > 0:
-        navigation.append(button("buttons.previous", cb.TALK_PAGE, page.page - 1))
-    if page.page + 1 < page.pages:
-        navigation.append(button("buttons.next", cb.TALK_PAGE, page.page + 1))
+    navigation = page_buttons(cb.TALK_PAGE, page=page.page, pages=page.pages)
     return Markup("\n\n".join(lines)), keyboard(*buttons, navigation)
+
+
+def page_buttons(action: str, *, page: int, pages: int) -> list[InlineKeyboardButton]:
+    """«Anteriores» and «Siguientes» where there is a page before or after this one."""
+    navigation = []
+    if page > 0:
+        navigation.append(button("buttons.previous", action, page - 1))
+    if page + 1 < pages:
+        navigation.append(button("buttons.next", action, page + 1))
+    return navigation
 
 
 def short(text: str, limit: int = 40) -> str:

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.texts import Markup
+
 logger = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4000
+"""Telegram refuses texts over 4,096 characters (tags count here): a little room is kept."""
 
 
 async def respond(
@@ -37,3 +43,25 @@ async def acknowledge(update: Update, alert: str | None = None) -> None:
     """Answers a button press (Telegram shows a spinner until this is done)."""
     if update.callback_query is not None:
         await update.callback_query.answer(alert, show_alert=alert is not None)
+
+
+def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[Markup]:
+    """Joins blocks into as few messages as fit under `limit`, never splitting a block."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n{block}" if current else block
+        if current and len(candidate) > limit:
+            messages.append(current)
+            candidate = block
+        current = candidate
+    if current:
+        messages.append(current)
+    return [Markup(message) for message in messages]
+
+
+async def send_long(update: Update, blocks: Iterable[str]) -> None:
+    """Sends the blocks in as few messages as Telegram allows; the first one replaces the
+    pressed button's message, the others follow it."""
+    for index, text in enumerate(pack(blocks)):
+        await respond(update, text, edit=index == 0)

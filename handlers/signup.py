@@ -12,9 +12,7 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.context import BotContext
@@ -23,11 +21,9 @@ from bot.services.errors import ProfileError
 from bot.texts import raw, t
 from handlers import awaiting, enrollment, profile, render
 from handlers import callbacks as cb
+from handlers.conversation import ANSWER, END, NOT_TEXT, conversation
 from handlers.profile import DEPENDENCY, EMAIL, NAME, PRIVACY
 from handlers.replies import acknowledge, respond
-
-CONVERSATION_TIMEOUT_SECONDS = awaiting.REPLY_WINDOW_SECONDS
-END = ConversationHandler.END
 
 
 async def accept_privacy(update: Update, context: BotContext) -> int:
@@ -61,7 +57,7 @@ async def start_edit(update: Update, context: BotContext) -> int:
     field = context.match.group(1)
     profile.forget_flow(context)
     profile.start_editing(context, field)
-    async with context.unit_of_work() as session:
+    async with context.reading() as session:
         servant = await servants.get_servant(session, update.effective_user.id)
     if servant is None:
         return await profile.ask_privacy(update, context)
@@ -163,47 +159,44 @@ async def timed_out(update: Update, context: BotContext) -> None:
     await awaiting.reply_done(update, context)
 
 
-TEXT = filters.TEXT & ~filters.COMMAND
-
-SIGNUP = ConversationHandler(
-    name="signup",
-    entry_points=[
-        *enrollment.ENROLL_ENTRY_POINTS,
-        CommandHandler("mis_datos", profile.show_my_data),
-        CallbackQueryHandler(accept_privacy, pattern=cb.pattern(cb.PRIVACY_ACCEPT)),
-        CallbackQueryHandler(
-            start_edit,
-            pattern=cb.pattern(cb.PROFILE_EDIT, with_arg=True, arg="name|dependency|email"),
-        ),
-    ],
-    states={
-        PRIVACY: [
+def handlers() -> list[BaseHandler]:
+    """Fresh handlers for one Application: a conversation keeps its state in its handler."""
+    signup = conversation(
+        name="signup",
+        entry_points=[
+            *enrollment.ENROLL_ENTRY_POINTS,
+            CommandHandler("mis_datos", profile.show_my_data),
             CallbackQueryHandler(accept_privacy, pattern=cb.pattern(cb.PRIVACY_ACCEPT)),
-            CallbackQueryHandler(decline_privacy, pattern=cb.pattern(cb.PRIVACY_DECLINE)),
-        ],
-        NAME: [MessageHandler(TEXT, receive_name)],
-        DEPENDENCY: [
             CallbackQueryHandler(
-                choose_dependency, pattern=cb.pattern(cb.DEPENDENCY, with_arg=True)
+                start_edit,
+                pattern=cb.pattern(cb.PROFILE_EDIT, with_arg=True, arg="name|dependency|email"),
             ),
-            CallbackQueryHandler(other_dependency, pattern=cb.pattern(cb.DEPENDENCY_OTHER)),
-            MessageHandler(TEXT, receive_dependency),
         ],
-        EMAIL: [
-            CallbackQueryHandler(skip_email, pattern=cb.pattern(cb.EMAIL_SKIP)),
-            MessageHandler(TEXT, receive_email),
+        states={
+            PRIVACY: [
+                CallbackQueryHandler(accept_privacy, pattern=cb.pattern(cb.PRIVACY_ACCEPT)),
+                CallbackQueryHandler(decline_privacy, pattern=cb.pattern(cb.PRIVACY_DECLINE)),
+            ],
+            NAME: [MessageHandler(ANSWER, receive_name)],
+            DEPENDENCY: [
+                CallbackQueryHandler(
+                    choose_dependency, pattern=cb.pattern(cb.DEPENDENCY, with_arg=True)
+                ),
+                CallbackQueryHandler(other_dependency, pattern=cb.pattern(cb.DEPENDENCY_OTHER)),
+                MessageHandler(ANSWER, receive_dependency),
+            ],
+            EMAIL: [
+                CallbackQueryHandler(skip_email, pattern=cb.pattern(cb.EMAIL_SKIP)),
+                MessageHandler(ANSWER, receive_email),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancelar", cancel_flow),
+            MessageHandler(NOT_TEXT, expect_text),
         ],
-        ConversationHandler.TIMEOUT: [MessageHandler(filters.ALL, timed_out)],
-    },
-    fallbacks=[
-        CommandHandler("cancelar", cancel_flow),
-        MessageHandler(~filters.COMMAND & ~filters.TEXT, expect_text),
-    ],
-    allow_reentry=True,
-    conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
-)
-
-HANDLERS: list[BaseHandler] = [
-    SIGNUP,
-    CallbackQueryHandler(decline_privacy, pattern=cb.pattern(cb.PRIVACY_DECLINE)),
-]
+        on_timeout=timed_out,
+    )
+    return [
+        signup,
+        CallbackQueryHandler(decline_privacy, pattern=cb.pattern(cb.PRIVACY_DECLINE)),
+    ]

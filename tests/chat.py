@@ -54,6 +54,18 @@ class Chat:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return await self._process({"update_id": next(_update_ids), "message": message})
 
+    async def send_edit(self, text: str) -> list[Sent]:
+        """Edits an earlier message of the user's (Telegram sends an `edited_message`)."""
+        message: dict[str, Any] = {
+            "message_id": next(_message_ids),
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": self.chat,
+            "from": self.user,
+            "text": text,
+        }
+        return await self._process({"update_id": next(_update_ids), "edited_message": message})
+
     async def send_sticker(self) -> list[Sent]:
         message = {
             "message_id": next(_message_ids),

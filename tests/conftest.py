@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.db import Base, SessionFactory, create_engine, make_session_factory
 from bot.migrate import alembic_config
 from tests.chat import Chat
-from tests.fakes import FakeBotApi
+from tests.fakes import FakeBotApi, virtual_pacer
 
 STAFF_ID = 9000001
 FAQ_CACHE_DIR = pathlib.Path(tempfile.gettempdir()) / "defensoria-test-faq-cache"
@@ -138,7 +138,9 @@ def api() -> FakeBotApi:
 
 @pytest.fixture
 async def app(settings: Settings, api: FakeBotApi, clock: FakeClock) -> AsyncIterator[Any]:
-    application = build_application(settings, request=api, clock=clock)
+    application = build_application(
+        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
+    )
     async with application:
         yield application
     from bot.app import dispose

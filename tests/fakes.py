@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -12,6 +13,8 @@ from typing import Any
 from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.pacing import Pacer
+
 BOT_USER = {
     "id": 700000001,
     "is_bot": True,
@@ -21,6 +24,32 @@ BOT_USER = {
     "can_read_all_group_messages": False,
     "supports_inline_queries": False,
 }
+
+
+class VirtualTime:
+    """A monotonic clock that moves only when someone sleeps on it, so pacing costs no time.
+
+    A sleeper yields to the event loop once (the others may run, as in a real wait) and then
+    moves the clock to the moment it wanted, never back.
+    """
+
+    def __init__(self) -> None:
+        self.current = 0.0
+
+    def monotonic(self) -> float:
+        return self.current
+
+    async def sleep(self, seconds: float) -> None:
+        wake_at = self.current + seconds
+        await asyncio.sleep(0)
+        self.current = max(self.current, wake_at)
+
+
+def virtual_pacer(rate: float, time: VirtualTime | None = None) -> Pacer:
+    """A Pacer with the real rules on virtual time: tests see the same order, without waiting."""
+    time = time or VirtualTime()
+    return Pacer(rate, clock=time.monotonic, sleep=time.sleep)
+
 
 Responder = Callable[[str, dict[str, Any]], "tuple[int, dict[str, Any]] | None"]
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.models import Delivery, Enrollment, Servant, SurveyResponse
-from bot.scheduler import run_sender
+from bot.outbox.sender import run_sender
 from bot.services import stats
 from tests.factories import make_servant, make_talk
 
@@ -99,6 +99,7 @@ async def test_list_is_paginated(chat, session_factory, clock):
     await chat.press("Siguientes")
     assert "página 2 de 2" in chat.last.text
     assert "Plática día 6" in chat.last.text
+    assert "<b>6. Plática día 6</b>" in chat.last.text  # numbered on from page 1
     await chat.press("Anteriores")
     assert "Plática día 1" in chat.last.text
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.constancia_pdf import printable, render_constancia
 from bot.models import Constancia, Delivery, DeliveryState, SurveyResponse
-from bot.scheduler import run_sender
+from bot.outbox.sender import run_sender
 from tests.chat import text_of
 from tests.conftest import STAFF_ID
 from tests.test_staff_attendance import enrolled_talk, open_code

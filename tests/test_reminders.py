@@ -11,13 +11,14 @@ from sqlalchemy import select
 
 from bot.app import build_application, dispose
 from bot.models import Delivery, DeliveryKind, DeliveryState, Servant
-from bot.scheduler import run_sender
-from bot.services import deliveries, enrollment, talk_changes
+from bot.outbox import store
+from bot.outbox.sender import run_sender
+from bot.services import enrollment, talk_admin
 from handlers.notices import offset_text
 from tests.conftest import STAFF_ID
 from tests.factories import REMINDER_OFFSETS as OFFSETS
 from tests.factories import enroll_in, make_servant, make_talk
-from tests.fakes import FakeBotApi, Timeout
+from tests.fakes import FakeBotApi, Timeout, virtual_pacer
 
 
 async def _enrolled(session_factory, clock, *, people=1, starts_in=timedelta(days=3), **talk):
@@ -80,7 +81,12 @@ async def test_a_new_application_sends_exactly_what_is_left(
     await run_sender(app)
 
     restarted_api = FakeBotApi()
-    restarted = build_application(settings, request=restarted_api, clock=clock)
+    restarted = build_application(
+        settings,
+        request=restarted_api,
+        clock=clock,
+        pacer=virtual_pacer(settings.send_rate_per_second),
+    )
     async with restarted:
         assert (await run_sender(restarted)).sent == 0
         clock.set(talk.starts_at - timedelta(minutes=50))
@@ -128,8 +134,9 @@ async def test_reschedule_recomputes_reminders_and_notifies_with_updated_calenda
     talk, [ana] = await _enrolled(session_factory, clock, title="Feminicidio")
     new_start = talk.starts_at + timedelta(days=2, hours=1)
     async with session_factory.begin() as session:
-        await talk_changes.reschedule_talk(
+        await talk_admin.reschedule(
             session,
+            actor=STAFF_ID,
             talk_id=talk.id,
             starts_at=new_start,
             now=clock.now(),
@@ -150,7 +157,10 @@ async def test_reschedule_recomputes_reminders_and_notifies_with_updated_calenda
 async def test_cancelled_talk_notifies_and_cancels_reminders(app, api, session_factory, clock):
     talk, [ana, luis] = await _enrolled(session_factory, clock, people=2, capacity=1)
     async with session_factory.begin() as session:
-        assert await talk_changes.cancel_talk(session, talk_id=talk.id, now=clock.now()) == 2
+        cancelled = await talk_admin.cancel(
+            session, actor=STAFF_ID, talk_id=talk.id, now=clock.now()
+        )
+        assert cancelled.people == 2
     assert (await run_sender(app)).sent == 2
     for person in (ana, luis):
         assert "fue cancelada" in api.sent_to(person.chat_id)[0].text
@@ -237,7 +247,9 @@ async def test_two_senders_never_send_the_same_reminder_twice(
 ):
     talk, people = await _enrolled(session_factory, clock, people=40, capacity=40)
     clock.set(talk.starts_at - timedelta(hours=24))
-    other = build_application(settings, request=api, clock=clock)
+    other = build_application(
+        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
+    )
     async with other:
         first, second = await asyncio.gather(run_sender(app), run_sender(other))
     await dispose(other)
@@ -265,7 +277,7 @@ async def test_a_send_interrupted_by_a_crash_is_not_repeated(app, api, session_f
     talk, [ana] = await _enrolled(session_factory, clock)
     clock.set(talk.starts_at - timedelta(hours=24))
     async with session_factory.begin() as session:
-        [claimed] = (await deliveries.claim_due(session, now=clock.now(), limit=1)).to_send
+        [claimed] = (await store.claim_due(session, now=clock.now(), limit=1)).to_send
     assert claimed.offset_minutes == 1440
 
     clock.advance(minutes=11)

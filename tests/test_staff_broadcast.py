@@ -8,13 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from bot import scheduler
 from bot.app import build_application, dispose
 from bot.models import AuditEntry, Notice, Servant
-from bot.scheduler import run_sender
-from bot.services import deliveries
+from bot.outbox import sender, store
+from bot.outbox.sender import run_sender
 from tests.conftest import STAFF_ID
 from tests.factories import make_servant, make_talk
+from tests.fakes import virtual_pacer
 from tests.test_staff_rosters import OUTSIDER_ID, assert_not_authorized, enroll_people
 
 HEADER = "Aviso de la Defensoría Municipal de Derechos Humanos de Toluca"
@@ -121,7 +121,7 @@ async def test_progress_is_counted_per_batch_and_blocked_are_reported(
         return None
 
     app.bot.request.responder = telegram
-    monkeypatch.setattr(scheduler, "BATCH_SIZE", 2)
+    monkeypatch.setattr(sender, "BATCH_SIZE", 2)
     staff = make_chat(STAFF_ID)
     await write_general_notice(staff, "Feliz año")
     await staff.press("Enviar a 5")
@@ -150,11 +150,13 @@ async def test_a_restart_resumes_without_repeating_or_skipping(
     await write_general_notice(staff, "Aviso importante")
     await staff.press("Enviar a 5")
     async with session_factory.begin() as session:
-        crashed = await deliveries.claim_due(session, now=clock.now(), limit=2)
+        crashed = await store.claim_due(session, now=clock.now(), limit=2)
     assert len(crashed.to_send) == 2
 
     clock.advance(minutes=11)
-    restarted = build_application(settings, request=api, clock=clock)
+    restarted = build_application(
+        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
+    )
     async with restarted:
         assert (await run_sender(restarted)).sent == 3
         assert (await run_sender(restarted)).sent == 0
@@ -308,7 +310,7 @@ async def test_a_notice_whose_last_rows_were_interrupted_still_gets_its_report(
     await write_general_notice(staff, "Aviso breve")
     await staff.press("Enviar a 2")
     async with session_factory.begin() as session:
-        assert len((await deliveries.claim_due(session, now=clock.now(), limit=5)).to_send) == 2
+        assert len((await store.claim_due(session, now=clock.now(), limit=5)).to_send) == 2
 
     clock.advance(minutes=11)
     await run_sender(app)

@@ -21,7 +21,7 @@ from bot.models import (
     UnansweredAsker,
     UnansweredQuestion,
 )
-from bot.scheduler import run_sender
+from bot.outbox.sender import run_sender
 from tests.chat import Chat
 from tests.conftest import STAFF_ID
 from tests.test_constancias import _attend as attend

@@ -13,8 +13,9 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.models import AuditEntry, Delivery, DeliveryKind, Modality, Talk, TalkStatus
-from bot.scheduler import SENDER_JOB, run_sender
+from bot.outbox.sender import SENDER_JOB, run_sender
 from bot.services import talk_admin
+from bot.services.talk_import import TalkField
 from bot.texts import raw
 from handlers import callbacks as cb
 from handlers.staff import talks as staff_talks
@@ -552,8 +553,8 @@ def test_every_error_code_and_field_has_a_text():
     assert {"invalid", "not_found", "duplicate", "not_utf8"} <= codes
     for code in codes:
         assert raw(f"staff_talks.error.{code}")
-    for column in talk_admin.COLUMN_ATTRS:
-        assert raw(f"staff_talks.fields.{column}")
-        assert raw(f"staff_talks.ask.{column}")
+    for talk_field in TalkField:
+        assert raw(f"staff_talks.fields.{talk_field}")
+        assert raw(f"staff_talks.ask.{talk_field}")
     for modality in Modality:
         assert raw(f"staff_talks.modalities.{modality.value}")

@@ -29,22 +29,19 @@ from enum import StrEnum
 
 from rapidfuzz import fuzz
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.faq.normalize import strip_accents
+from bot.folding import fold
 from bot.models import (
     AttendanceWindow,
-    Delivery,
     DeliveryKind,
-    DeliveryState,
     Enrollment,
     EnrollmentStatus,
     Servant,
     Talk,
     TalkStatus,
 )
+from bot.outbox import enqueue
 from bot.services import audit
 from bot.services.errors import ServiceError
 from bot.services.queries import find_enrollment, get_servant
@@ -71,7 +68,7 @@ SOURCE_CODE = "code"
 SOURCE_IMPORT = "import"
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_NON_WORD = re.compile(r"[^a-z0-9ñ]+")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
 _PARENTHESES = re.compile(r"\s*\([^)]*\)\s*$")
 _EMAIL_HEADERS = ("email", "e-mail", "correo", "mail")
 _NAME_HEADERS = ("nombre completo", "full name", "name", "nombre", "participante", "participant")
@@ -255,14 +252,14 @@ async def mark_attended(
     enrollment.attended_at = now
     enrollment.attendance_source = source
     enrollment.updated_at = now
-    await queue_once(
+    await enqueue.queue_once(
         session,
         enrollment=enrollment,
         kind=DeliveryKind.CONSTANCIA,
         due_at=max(now, talk.ends_at),
         now=now,
     )
-    await queue_once(
+    await enqueue.queue_once(
         session,
         enrollment=enrollment,
         kind=DeliveryKind.SURVEY,
@@ -270,32 +267,6 @@ async def mark_attended(
         now=now,
     )
     return True
-
-
-async def queue_once(
-    session: AsyncSession,
-    *,
-    enrollment: Enrollment,
-    kind: DeliveryKind,
-    due_at: datetime,
-    now: datetime,
-) -> None:
-    """Writes a once-only outbox row (offset 0); a row already there is left as it is."""
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    insert = postgresql_insert if postgresql else sqlite_insert
-    values = {
-        "kind": kind,
-        "servant_id": enrollment.servant_id,
-        "enrollment_id": enrollment.id,
-        "offset_minutes": 0,
-        "due_at": due_at,
-        "next_attempt_at": due_at,
-        "state": DeliveryState.PENDING,
-        "attempts": 0,
-        "created_at": now,
-        "updated_at": now,
-    }
-    await session.execute(insert(Delivery).values(**values).on_conflict_do_nothing())
 
 
 # --- what staff see ----------------------------------------------------------------------
@@ -380,14 +351,10 @@ def _rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text), dialect))
 
 
-def _fold(text: str) -> str:
-    return " ".join(strip_accents(text.casefold()).split())
-
-
 def _find_header(rows: Sequence[Sequence[str]]) -> tuple[int, dict[str, int]]:
     """Index of the header row and where the e-mail and name columns are (-1, {} if none)."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns = _columns([_fold(cell) for cell in row])
+        columns = _columns([fold(cell) for cell in row])
         if columns:
             return index, columns
     return -1, {}
@@ -437,7 +404,7 @@ def _dedupe(participants: Iterable[Participant]) -> list[Participant]:
 
 
 def _name_key(name: str) -> str:
-    return " ".join(_NON_WORD.sub(" ", _fold(name)).split())
+    return " ".join(_NON_WORD.sub(" ", fold(name)).split())
 
 
 @dataclass(frozen=True)

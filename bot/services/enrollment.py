@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Servant, Talk
-from bot.services import deliveries
+from bot.outbox import enqueue
 from bot.services.errors import EnrollmentError
 from bot.services.queries import count_enrollments, find_enrollment, get_servant, lock_talk
 from bot.services.talks import waiting_position
@@ -109,7 +109,7 @@ async def enroll(
     enrollment.updated_at = now
     await session.flush()
     if has_seat:
-        await deliveries.schedule_reminders(
+        await enqueue.schedule_reminders(
             session,
             enrollment=enrollment,
             talk=talk,
@@ -171,7 +171,7 @@ async def cancel(
     enrollment.cancelled_at = now
     enrollment.updated_at = now
     await session.flush()
-    await deliveries.cancel_pending(
+    await enqueue.cancel_pending(
         session, enrollment_id=enrollment.id, now=now, reason="enrollment_cancelled"
     )
     promoted = (
@@ -208,12 +208,10 @@ async def promote_waiting(
         enrollment.enrolled_at = now
         enrollment.promoted_at = now
         enrollment.updated_at = now
-        deliveries.queue_notice(
-            session, kind=DeliveryKind.PROMOTED, enrollment=enrollment, now=now
-        )
+        enqueue.queue_notice(session, kind=DeliveryKind.PROMOTED, enrollment=enrollment, now=now)
     await session.flush()
     for enrollment in first_in_line:
-        await deliveries.schedule_reminders(
+        await enqueue.schedule_reminders(
             session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
         )
     return list(first_in_line)

@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, insert, literal, select, update
+from sqlalchemy import ColumnElement, Select, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
     Delivery,
-    DeliveryKind,
     DeliveryState,
     Enrollment,
     EnrollmentStatus,
@@ -27,6 +26,7 @@ from bot.models import (
     Servant,
     Talk,
 )
+from bot.outbox import enqueue
 from bot.services import audit
 from bot.services.errors import ServiceError
 from bot.services.queries import get_servant
@@ -137,10 +137,7 @@ async def create_notice(
     progress_chat_id: int | None = None,
     progress_message_id: int | None = None,
 ) -> Notice:
-    """Writes the notice and one due-now delivery per recipient, in the caller's transaction.
-
-    The rows are inserted with one INSERT … SELECT, so 3,000 recipients cost one statement.
-    """
+    """Writes the notice and one due-now delivery per recipient, in the caller's transaction."""
     text = clean_text(text)
     await _talk_for(session, audience, talk_id)
     notice = Notice(
@@ -155,39 +152,11 @@ async def create_notice(
     )
     session.add(notice)
     await session.flush()
-    recipients = _recipients(audience, talk_id).subquery()
-    columns = Delivery.__table__.c
-
-    def constant(column: str, value: object) -> ColumnElement[object]:
-        return literal(value, type_=columns[column].type)
-
-    await session.execute(
-        insert(Delivery).from_select(
-            [
-                "kind",
-                "servant_id",
-                "enrollment_id",
-                "notice_id",
-                "due_at",
-                "next_attempt_at",
-                "state",
-                "attempts",
-                "created_at",
-                "updated_at",
-            ],
-            select(
-                constant("kind", DeliveryKind.NOTICE),
-                recipients.c[0],
-                recipients.c[1],
-                constant("notice_id", notice.id),
-                constant("due_at", now),
-                constant("next_attempt_at", now),
-                constant("state", DeliveryState.PENDING),
-                constant("attempts", 0),
-                constant("created_at", now),
-                constant("updated_at", now),
-            ),
-        )
+    await enqueue.queue_office_notice(
+        session,
+        notice_id=notice.id,
+        recipients=_recipients(audience, talk_id).subquery(),
+        now=now,
     )
     notice.total = await _count_rows(session, notice.id)
     if notice.total == 0:

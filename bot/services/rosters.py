@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import Enrollment, EnrollmentStatus, Servant, Talk
+from bot.paging import paginate
 from bot.services import audit
 
 PAST_WINDOW = timedelta(days=183)
@@ -79,10 +80,8 @@ async def talk_choices(
     ).all()
     upcoming = [talk for talk in talks if talk.starts_at >= now]
     past = [talk for talk in reversed(talks) if talk.starts_at < now]
-    ordered = upcoming + past
-    pages = max(1, -(-len(ordered) // per_page))
-    page = min(max(page, 0), pages - 1)
-    return TalkChoices(ordered[page * per_page : (page + 1) * per_page], page, pages)
+    shown = paginate(upcoming + past, page=page, per_page=per_page)
+    return TalkChoices(shown.items, shown.page, shown.pages)
 
 
 def _joined_at(enrollment: Enrollment) -> datetime:

@@ -1,10 +1,10 @@
 """Managing talks from the staff console: create, edit, reschedule, cancel and import.
 
-Every field follows the CSV import's rules: the console builds the record a spreadsheet row
-would have (column names as in the CSV, values as typed) and checks it with the import's own
-row check, so a talk typed in Telegram and a talk imported from the programme can never
-disagree about what is valid. What the import allows and the console does not: a start in
-the past (the office loads talks already given only through the CSV).
+Every field follows the CSV import's rules: the console gives the values as typed, field by
+field (`TalkField`), to the import's own row check, so a talk typed in Telegram and a talk
+imported from the programme can never disagree about what is valid. What the import allows
+and the console does not: a start in the past (the office loads talks already given only
+through the CSV).
 
 A talk keeps its import key when edited or moved, so re-importing the programme updates it
 instead of creating a second one. Each change is audited in the caller's unit of work.
@@ -25,28 +25,13 @@ from bot.services import audit, talk_changes, talk_import
 from bot.services import enrollment as enrollment_service
 from bot.services.errors import ServiceError
 from bot.services.queries import count_enrollments, lock_talk
-from bot.services.talk_import import ImportReport, TalkRow
+from bot.services.talk_import import ImportReport, TalkField, TalkRow
 
-COLUMN_ATTRS: dict[str, str] = {
-    "titulo": "title",
-    "tema": "topic",
-    "descripcion": "description",
-    "ponente": "speaker",
-    "organiza": "organizer",
-    "inicio": "starts_at",
-    "duracion_min": "duration_min",
-    "modalidad": "modality",
-    "enlace": "meeting_link",
-    "sede": "venue",
-    "cupo": "capacity",
-}
-"""CSV column → the attribute it sets, named alike on `Talk` and on the import's `TalkRow`."""
-CALENDAR_COLUMNS = frozenset(COLUMN_ATTRS) - {"tema", "cupo"}
-"""Columns that change the .ics a servant holds: editing them bumps the talk's sequence."""
-ACCESS_COLUMNS = {Modality.VIRTUAL: "enlace", Modality.PRESENCIAL: "sede"}
+CALENDAR_FIELDS = frozenset(TalkField) - {TalkField.TOPIC, TalkField.CAPACITY}
+"""Fields that change the .ics a servant holds: editing them bumps the talk's sequence."""
+ACCESS_FIELDS = {Modality.VIRTUAL: TalkField.MEETING_LINK, Modality.PRESENCIAL: TalkField.VENUE}
 """How people get in: a virtual talk needs its link, a presencial one its venue."""
 LOCAL_START = "%Y-%m-%d %H:%M"
-_BLANK = dict.fromkeys(talk_import.COLUMNS, "")
 _ACTIVE = (EnrollmentStatus.ENROLLED, EnrollmentStatus.WAITING)
 
 
@@ -74,27 +59,42 @@ class EditPreview:
 
     talk: Talk
     row: TalkRow
-    columns: tuple[str, ...]
+    fields: tuple[TalkField, ...]
 
 
 @dataclass(frozen=True)
 class EditResult:
     talk: Talk
-    columns: tuple[str, ...]
+    fields: tuple[TalkField, ...]
     promoted: int
 
 
-def access_column(modality: str) -> str:
-    """The column a talk of this modality needs ("enlace" or "sede")."""
-    return ACCESS_COLUMNS[Modality(modality.strip().casefold())]
+def access_field(modality: str) -> TalkField:
+    """The field a talk of this modality needs: its link or its venue."""
+    return ACCESS_FIELDS[Modality(modality.strip().casefold())]
+
+
+def with_modality(
+    values: Mapping[TalkField, str], modality: str, *, editing: bool
+) -> dict[TalkField, str]:
+    """The values with a modality chosen. A virtual talk has a link and no venue, a presencial
+    one a venue and no link: for an existing talk the other access is cleared (and its own
+    asked next); a draft forgets an access typed for another modality."""
+    access = access_field(modality)
+    if editing:
+        other = next(field for field in ACCESS_FIELDS.values() if field != access)
+        return {TalkField.MODALITY: modality, other: ""}
+    kept = dict(values)
+    if kept.get(TalkField.MODALITY) != modality:
+        for field in ACCESS_FIELDS.values():
+            kept.pop(field, None)
+    return {**kept, TalkField.MODALITY: modality}
 
 
 def _validate(
-    record: Mapping[str, str], tz: ZoneInfo
+    values: Mapping[TalkField, str], tz: ZoneInfo
 ) -> tuple[TalkRow | None, list[talk_import.RowError]]:
-    # talk_import's row check is private; it is the single source of the field rules.
-    stripped = {name: value.strip() for name, value in record.items()}
-    return talk_import.parse_row(0, {**_BLANK, **stripped}, tz)
+    return talk_import.parse_fields(values, tz)
 
 
 def _invalid(problems: Sequence[talk_import.RowError]) -> TalkAdminError:
@@ -107,16 +107,21 @@ def _check_future(starts_at: datetime, now: datetime) -> None:
 
 
 def check_field(
-    column: str, value: str, *, values: Mapping[str, str], tz: ZoneInfo, now: datetime
+    field: TalkField,
+    value: str,
+    *,
+    values: Mapping[TalkField, str],
+    tz: ZoneInfo,
+    now: datetime,
 ) -> str:
     """Validates one value of a new talk, given the values already accepted; returns it
     stripped. The start must also be in the future."""
     value = value.strip()
-    _, errors = _validate({**values, column: value}, tz)
-    problems = [error for error in errors if error.column == column]
+    _, errors = _validate({**values, field: value}, tz)
+    problems = [error for error in errors if error.field == field]
     if problems:
         raise _invalid(problems)
-    if column == "inicio":
+    if field == TalkField.STARTS_AT:
         _check_future(_local_start(value, tz), now)
     return value
 
@@ -128,7 +133,7 @@ def _local_start(value: str, tz: ZoneInfo) -> datetime:
     return starts_at
 
 
-def parse_draft(values: Mapping[str, str], *, tz: ZoneInfo, now: datetime) -> TalkRow:
+def parse_draft(values: Mapping[TalkField, str], *, tz: ZoneInfo, now: datetime) -> TalkRow:
     """Turns the values of a new talk into the import's row, or raises invalid/in_the_past."""
     row, errors = _validate(values, tz)
     if row is None:
@@ -141,7 +146,7 @@ async def create_talk(
     session: AsyncSession,
     *,
     actor: int,
-    values: Mapping[str, str],
+    values: Mapping[TalkField, str],
     tz: ZoneInfo,
     now: datetime,
     reminder_offsets: Sequence[timedelta],
@@ -160,20 +165,20 @@ async def create_talk(
     return talk
 
 
-def record_of(talk: Talk, tz: ZoneInfo) -> dict[str, str]:
-    """The talk as a CSV row would state it (start in local time)."""
+def record_of(talk: Talk, tz: ZoneInfo) -> dict[TalkField, str]:
+    """The talk's fields as they would be typed (the start in local time)."""
     return {
-        "titulo": talk.title,
-        "tema": talk.topic,
-        "descripcion": talk.description or "",
-        "ponente": talk.speaker,
-        "organiza": talk.organizer,
-        "inicio": talk.starts_at.astimezone(tz).strftime(LOCAL_START),
-        "duracion_min": str(talk.duration_min),
-        "modalidad": talk.modality.value,
-        "enlace": talk.meeting_link or "",
-        "sede": talk.venue or "",
-        "cupo": str(talk.capacity),
+        TalkField.TITLE: talk.title,
+        TalkField.TOPIC: talk.topic,
+        TalkField.DESCRIPTION: talk.description or "",
+        TalkField.SPEAKER: talk.speaker,
+        TalkField.ORGANIZER: talk.organizer,
+        TalkField.STARTS_AT: talk.starts_at.astimezone(tz).strftime(LOCAL_START),
+        TalkField.DURATION: str(talk.duration_min),
+        TalkField.MODALITY: talk.modality.value,
+        TalkField.MEETING_LINK: talk.meeting_link or "",
+        TalkField.VENUE: talk.venue or "",
+        TalkField.CAPACITY: str(talk.capacity),
     }
 
 
@@ -202,26 +207,25 @@ async def open_talk(session: AsyncSession, *, talk_id: int, now: datetime) -> Ta
     return _open(await session.get(Talk, talk_id), now)
 
 
-def _edited(talk: Talk, changes: Mapping[str, str], tz: ZoneInfo) -> EditPreview:
-    if "inicio" in changes:
+def _edited(talk: Talk, changes: Mapping[TalkField, str], tz: ZoneInfo) -> EditPreview:
+    if TalkField.STARTS_AT in changes:
         raise ValueError("a new start goes through reschedule()")
     row, errors = _validate({**record_of(talk, tz), **changes}, tz)
     if row is None:
         raise _invalid(errors)
-    columns = tuple(
-        column
-        for column in COLUMN_ATTRS
-        if column in changes
-        and getattr(talk, COLUMN_ATTRS[column]) != getattr(row, COLUMN_ATTRS[column])
+    fields = tuple(
+        field
+        for field in TalkField
+        if field in changes and getattr(talk, field) != getattr(row, field)
     )
-    if not columns:
+    if not fields:
         raise TalkAdminError("unchanged")
-    return EditPreview(talk, row, columns)
+    return EditPreview(talk, row, fields)
 
 
 async def _check_capacity(session: AsyncSession, preview: EditPreview) -> None:
     """Nobody loses a seat to a smaller capacity: it can't go below the seats taken."""
-    if "cupo" not in preview.columns:
+    if TalkField.CAPACITY not in preview.fields:
         return
     enrolled = await count_enrollments(session, preview.talk.id, EnrollmentStatus.ENROLLED)
     if preview.row.capacity < enrolled:
@@ -229,7 +233,7 @@ async def _check_capacity(session: AsyncSession, preview: EditPreview) -> None:
 
 
 async def preview_edit(
-    session: AsyncSession, *, talk_id: int, changes: Mapping[str, str], tz: ZoneInfo
+    session: AsyncSession, *, talk_id: int, changes: Mapping[TalkField, str], tz: ZoneInfo
 ) -> EditPreview:
     """Checks the changes to a talk (all but its start) without saving them."""
     preview = _edited(_existing(await session.get(Talk, talk_id)), changes, tz)
@@ -242,7 +246,7 @@ async def edit_talk(
     *,
     actor: int,
     talk_id: int,
-    changes: Mapping[str, str],
+    changes: Mapping[TalkField, str],
     tz: ZoneInfo,
     now: datetime,
     reminder_offsets: Sequence[timedelta],
@@ -252,23 +256,23 @@ async def edit_talk(
     talk = _existing(await lock_talk(session, talk_id))
     preview = _edited(talk, changes, tz)
     await _check_capacity(session, preview)
-    before = {column: getattr(talk, COLUMN_ATTRS[column]) for column in preview.columns}
-    for column in preview.columns:
-        setattr(talk, COLUMN_ATTRS[column], getattr(preview.row, COLUMN_ATTRS[column]))
-    if CALENDAR_COLUMNS.intersection(preview.columns):
+    before = {field: getattr(talk, field) for field in preview.fields}
+    for field in preview.fields:
+        setattr(talk, field, getattr(preview.row, field))
+    if CALENDAR_FIELDS.intersection(preview.fields):
         talk.sequence += 1
     talk.updated_at = now
     promoted = []
-    if "cupo" in preview.columns and talk.capacity > before["cupo"]:
+    if TalkField.CAPACITY in preview.fields and talk.capacity > before[TalkField.CAPACITY]:
         promoted = await enrollment_service.promote_waiting(
             session, talk=talk, now=now, reminder_offsets=reminder_offsets
         )
     await session.flush()
-    after = {column: getattr(talk, COLUMN_ATTRS[column]) for column in preview.columns}
+    after = {field: getattr(talk, field) for field in preview.fields}
     _record(
         session, actor, "talk.edit", talk, now, before=before, after=after, promoted=len(promoted)
     )
-    return EditResult(talk, preview.columns, len(promoted))
+    return EditResult(talk, preview.fields, len(promoted))
 
 
 async def _people(session: AsyncSession, talk_id: int) -> int:
@@ -280,7 +284,8 @@ async def _people(session: AsyncSession, talk_id: int) -> int:
 
 
 def _new_start(talk: Talk, value: str, *, tz: ZoneInfo, now: datetime) -> datetime:
-    starts_at = _local_start(check_field("inicio", value, values={}, tz=tz, now=now), tz)
+    start = check_field(TalkField.STARTS_AT, value, values={}, tz=tz, now=now)
+    starts_at = _local_start(start, tz)
     if starts_at == talk.starts_at:
         raise TalkAdminError("same_time")
     return starts_at
@@ -304,21 +309,16 @@ async def reschedule(
     now: datetime,
     reminder_offsets: Sequence[timedelta],
 ) -> Affected:
-    """Moves the talk: reminders are recomputed and everyone enrolled or waiting gets a
-    notice with the updated calendar file (see `talk_changes.reschedule_talk`)."""
+    """Moves the talk, under its lock and after one validation: reminders are recomputed
+    and everyone enrolled or waiting gets a notice with the updated calendar file."""
     talk = _open(await lock_talk(session, talk_id), now)
     _check_future(starts_at, now)
     if starts_at == talk.starts_at:
         raise TalkAdminError("same_time")
     before = talk.starts_at
-    await talk_changes.reschedule_talk(
-        session,
-        talk_id=talk.id,
-        starts_at=starts_at,
-        now=now,
-        reminder_offsets=reminder_offsets,
+    people = await talk_changes.move_talk(
+        session, talk=talk, starts_at=starts_at, now=now, reminder_offsets=reminder_offsets
     )
-    people = await _people(session, talk.id)
     _record(
         session,
         actor,
@@ -340,7 +340,7 @@ async def preview_cancel(session: AsyncSession, *, talk_id: int, now: datetime) 
 async def cancel(session: AsyncSession, *, actor: int, talk_id: int, now: datetime) -> Affected:
     """Cancels the talk: reminders stop and everyone enrolled or waiting is told."""
     talk = _open(await lock_talk(session, talk_id), now)
-    notified = await talk_changes.cancel_talk(session, talk_id=talk.id, now=now)
+    notified = await talk_changes.cancel_talk(session, talk=talk, now=now)
     _record(session, actor, "talk.cancel", talk, now, notified=notified)
     return Affected(talk, notified)
 

@@ -9,9 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Talk, TalkStatus
-from bot.services import deliveries
-from bot.services.errors import EnrollmentError
-from bot.services.queries import lock_talk
+from bot.outbox import enqueue
 
 
 async def _active_enrollments(session: AsyncSession, talk_id: int) -> Sequence[Enrollment]:
@@ -32,59 +30,44 @@ async def announce_new_time(
     people = await _active_enrollments(session, talk.id)
     for enrollment in people:
         if enrollment.status == EnrollmentStatus.ENROLLED:
-            await deliveries.schedule_reminders(
+            await enqueue.schedule_reminders(
                 session, enrollment=enrollment, talk=talk, offsets=reminder_offsets, now=now
             )
-        deliveries.queue_notice(
+        enqueue.queue_notice(
             session, kind=DeliveryKind.RESCHEDULED, enrollment=enrollment, now=now
         )
     await session.flush()
     return len(people)
 
 
-async def reschedule_talk(
+async def move_talk(
     session: AsyncSession,
     *,
-    talk_id: int,
+    talk: Talk,
     starts_at: datetime,
     now: datetime,
     reminder_offsets: Sequence[timedelta],
-) -> Talk:
-    """Moves a talk to a new start time. Raises EnrollmentError not_found / talk_cancelled /
-    in_the_past."""
-    talk = await lock_talk(session, talk_id)
-    if talk is None:
-        raise EnrollmentError("not_found")
-    if talk.is_cancelled:
-        raise EnrollmentError("talk_cancelled")
-    if starts_at <= now:
-        raise EnrollmentError("in_the_past")
-    if starts_at == talk.starts_at:
-        return talk
+) -> int:
+    """Gives a talk its new start and tells everyone enrolled or waiting; returns how many.
+    The caller holds the talk's lock and has validated the new time (`talk_admin.reschedule`)."""
     talk.starts_at = starts_at
     talk.sequence += 1
     talk.updated_at = now
-    await announce_new_time(session, talk=talk, now=now, reminder_offsets=reminder_offsets)
-    return talk
+    return await announce_new_time(session, talk=talk, now=now, reminder_offsets=reminder_offsets)
 
 
-async def cancel_talk(session: AsyncSession, *, talk_id: int, now: datetime) -> int:
-    """Cancels a talk: its pending reminders stop and everyone enrolled or waiting is told.
-    Returns how many people are notified. Cancelling twice is harmless."""
-    talk = await lock_talk(session, talk_id)
-    if talk is None:
-        raise EnrollmentError("not_found")
-    if talk.is_cancelled:
-        return 0
+async def cancel_talk(session: AsyncSession, *, talk: Talk, now: datetime) -> int:
+    """Cancels a talk: its pending reminders stop and everyone enrolled or waiting is told;
+    returns how many. The caller holds the talk's lock and checked it (`talk_admin.cancel`)."""
     talk.status = TalkStatus.CANCELLED
     talk.sequence += 1
     talk.updated_at = now
     people = await _active_enrollments(session, talk.id)
     for enrollment in people:
-        await deliveries.cancel_pending(
+        await enqueue.cancel_pending(
             session, enrollment_id=enrollment.id, now=now, reason="talk_cancelled"
         )
-        deliveries.queue_notice(
+        enqueue.queue_notice(
             session, kind=DeliveryKind.TALK_CANCELLED, enrollment=enrollment, now=now
         )
     await session.flush()

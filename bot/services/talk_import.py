@@ -13,35 +13,56 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.folding import fold
 from bot.models import Modality, Talk, TalkStatus
 from bot.services import enrollment as enrollment_service
 from bot.services import talk_changes
 from bot.services.queries import lock_talk
 from bot.services.talks import count_seats_taken
 
-COLUMNS = (
-    "titulo",
-    "tema",
-    "descripcion",
-    "ponente",
-    "organiza",
-    "inicio",
-    "duracion_min",
-    "modalidad",
-    "enlace",
-    "sede",
-    "cupo",
-)
+
+class TalkField(StrEnum):
+    """A talk's fields, named like the attributes of `Talk` and `TalkRow`. The CSV's column
+    names are the import's business: they appear only in `CSV_COLUMNS`."""
+
+    TITLE = "title"
+    TOPIC = "topic"
+    DESCRIPTION = "description"
+    SPEAKER = "speaker"
+    ORGANIZER = "organizer"
+    STARTS_AT = "starts_at"
+    DURATION = "duration_min"
+    MODALITY = "modality"
+    MEETING_LINK = "meeting_link"
+    VENUE = "venue"
+    CAPACITY = "capacity"
+
+
+CSV_COLUMNS: dict[str, TalkField] = {
+    "titulo": TalkField.TITLE,
+    "tema": TalkField.TOPIC,
+    "descripcion": TalkField.DESCRIPTION,
+    "ponente": TalkField.SPEAKER,
+    "organiza": TalkField.ORGANIZER,
+    "inicio": TalkField.STARTS_AT,
+    "duracion_min": TalkField.DURATION,
+    "modalidad": TalkField.MODALITY,
+    "enlace": TalkField.MEETING_LINK,
+    "sede": TalkField.VENUE,
+    "cupo": TalkField.CAPACITY,
+}
+"""The programme's columns, in the spreadsheet's order, and the field each one sets."""
+COLUMNS = tuple(CSV_COLUMNS)
 OPTIONAL_COLUMNS = ("clave",)
 MAX_LENGTHS = {
     "titulo": 200,
@@ -67,6 +88,11 @@ class RowError:
     column: str
     code: str
     value: str = ""
+
+    @property
+    def field(self) -> TalkField | None:
+        """The talk's field the problem is about (None for the file's own problems)."""
+        return CSV_COLUMNS.get(self.column)
 
 
 @dataclass
@@ -101,16 +127,10 @@ class ImportReport:
         return not self.errors
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return re.sub(r"\s+", " ", stripped).strip()
-
-
 def talk_key(title: str, starts_at: datetime, tz: ZoneInfo, explicit: str = "") -> str:
     if explicit.strip():
-        return "clave:" + _fold(explicit)
-    return f"{_fold(title)}@{starts_at.astimezone(tz).date().isoformat()}"
+        return "clave:" + fold(explicit)
+    return f"{fold(title)}@{starts_at.astimezone(tz).date().isoformat()}"
 
 
 def decode(data: bytes) -> str:
@@ -122,7 +142,7 @@ def parse_csv(text: str, *, tz: ZoneInfo) -> tuple[list[TalkRow], list[RowError]
     """Validates every row; returns the rows, or the complete list of errors."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     try:
-        header = [_fold(name) for name in next(reader)]
+        header = [fold(name) for name in next(reader)]
     except StopIteration:
         return [], [RowError(1, "", "empty_file")]
     missing = [name for name in COLUMNS if name not in header]
@@ -183,7 +203,7 @@ def parse_row(
     modality = None
     if record["modalidad"]:
         try:
-            modality = Modality(_fold(record["modalidad"]))
+            modality = Modality(fold(record["modalidad"]))
         except ValueError:
             errors.append(RowError(line, "modalidad", "bad_modality", record["modalidad"]))
     link = record["enlace"] or None
@@ -215,6 +235,15 @@ def parse_row(
         ),
         [],
     )
+
+
+def parse_fields(
+    values: Mapping[TalkField, str], tz: ZoneInfo
+) -> tuple[TalkRow | None, list[RowError]]:
+    """The row check on a talk given field by field (the staff console's form): a value
+    typed in Telegram and a cell of the programme follow the same rules."""
+    record = {column: values.get(field, "").strip() for column, field in CSV_COLUMNS.items()}
+    return parse_row(0, record, tz)
 
 
 def parse_start(raw: str, tz: ZoneInfo) -> datetime | None:

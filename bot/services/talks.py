@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.models import Enrollment, EnrollmentStatus, Servant, Talk, TalkStatus
+from bot.paging import paginate
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class TalkPage:
     page: int
     pages: int
     total: int
+    first_number: int
 
 
 @dataclass(frozen=True)
@@ -122,14 +124,12 @@ async def upcoming_page(
     The whole programme (a few dozen talks a year) comes in one query, seats included.
     """
     rows = (await session.execute(_UPCOMING, {"now": now})).all()
-    total = len(rows)
-    pages = max(1, -(-total // per_page))
-    page = min(max(page, 0), pages - 1)
-    shown = rows[page * per_page : (page + 1) * per_page]
+    shown = paginate(rows, page=page, per_page=per_page)
     return TalkPage(
-        talks=[talk for talk, _ in shown],
-        seats_taken={talk.id: taken for talk, taken in shown},
-        page=page,
-        pages=pages,
-        total=total,
+        talks=[talk for talk, _ in shown.items],
+        seats_taken={talk.id: taken for talk, taken in shown.items},
+        page=shown.page,
+        pages=shown.pages,
+        total=shown.total,
+        first_number=shown.first_number,
     )

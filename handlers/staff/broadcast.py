@@ -4,7 +4,7 @@ Staff pick the audience, type the text, see a preview with the number of recipie
 confirm; the notice and one outbox row per recipient are then written at once and the
 existing sender delivers them, paced with the reminders. A progress message is edited after
 each of the sender's batches and a final report follows. Servants leave general notices with
-/sin_avisos and come back with /con_avisos.
+/sin_avisos and come back with /con_avisos (`handlers/notice_opt_out.py`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,20 +24,19 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.context import RUNTIME_KEY, BotContext, Runtime
-from bot.models import Delivery, DeliveryKind, DeliveryState, NoticeAudience, Talk
+from bot.models import Delivery, DeliveryState, NoticeAudience, Talk
+from bot.outbox.message import Letter, Outgoing
 from bot.pacing import Pacer
-from bot.scheduler import BATCH_LISTENERS
 from bot.services import notices
 from bot.services.notices import NoticeError, Progress
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import ANSWER, conversation
 from handlers.delivery_kick import kick_deliveries
-from handlers.notices import RENDERERS, Outgoing
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import staff_only
 from handlers.staff.rosters import TalkPicker, show_picker
@@ -51,7 +49,6 @@ NOTICE_SEND = "avs"
 NOTICE_DROP = "avx"
 
 TYPING = 0
-CONVERSATION_TIMEOUT_SECONDS = 15 * 60
 _DRAFT = "notice_draft"
 _SHOWN = "notice_progress_shown"
 """bot_data: the progress text last shown per notice, so unchanged progress is not re-sent."""
@@ -85,12 +82,13 @@ def notice_message(text: str, talk: Talk | None, tz: ZoneInfo) -> Markup:
     )
 
 
-async def render_notice(delivery: Delivery, runtime: Runtime, now: datetime) -> Outgoing:
+async def render_notice(letter: Letter) -> Outgoing:
     """Renders an outbox row of kind NOTICE (its notice, enrollment and talk are loaded)."""
+    delivery = letter.delivery
     if delivery.notice is None:
         raise ValueError(f"delivery {delivery.id} has no notice")
     talk = delivery.enrollment.talk if delivery.enrollment is not None else None
-    return Outgoing(notice_message(delivery.notice.text, talk, runtime.settings.tz))
+    return Outgoing(notice_message(delivery.notice.text, talk, letter.tz))
 
 
 # -- writing a notice ---------------------------------------------------------------------
@@ -272,57 +270,28 @@ async def report_progress(
         reports = await notices.settle_open_notices(session, now=runtime.clock.now())
     shown: dict[int, str] = application.bot_data.setdefault(_SHOWN, {})
     for progress in reports:
-        await _show(application.bot, runtime.pacer, progress, shown)
+        await _show(application.bot, runtime.sender.pacer, progress, shown)
 
 
 # -- opting out ---------------------------------------------------------------------------
 
 
-async def _opt(update: Update, context: BotContext, *, opt_out: bool) -> None:
-    async with context.unit_of_work() as session:
-        result = await notices.set_opt_out(
-            session, telegram_user_id=update.effective_user.id, opt_out=opt_out, now=context.now()
-        )
-    if result is None:
-        key = "no_data"
-    else:
-        key = ("off" if opt_out else "on") + ("" if result.changed else "_already")
-    await respond(update, t(f"broadcast_opt_out.{key}"), render.main_menu())
-
-
-async def opt_out(update: Update, context: BotContext) -> None:
-    """/sin_avisos: no more general notices (reminders of chosen talks still arrive)."""
-    await _opt(update, context, opt_out=True)
-
-
-async def opt_in(update: Update, context: BotContext) -> None:
-    """/con_avisos: general notices again."""
-    await _opt(update, context, opt_out=False)
-
-
-RENDERERS[DeliveryKind.NOTICE] = render_notice
-if report_progress not in BATCH_LISTENERS:
-    BATCH_LISTENERS.append(report_progress)
-
-TEXT = filters.TEXT & ~filters.COMMAND
-
-NOTICE_CONVERSATION = ConversationHandler(
-    entry_points=[
-        CallbackQueryHandler(start_talk_notice, pattern=cb.pattern(NOTICE_TALK, with_arg=True)),
-        CommandHandler("aviso_todos", start_general_notice),
-    ],
-    states={TYPING: [MessageHandler(TEXT, receive_text)]},
-    fallbacks=[CommandHandler("cancelar", cancel_typing)],
-    allow_reentry=True,
-    conversation_timeout=CONVERSATION_TIMEOUT_SECONDS,
-)
-
-HANDLERS: list[BaseHandler] = [
-    NOTICE_CONVERSATION,
-    CommandHandler("aviso", pick_talk),
-    CallbackQueryHandler(pick_talk, pattern=cb.pattern(NOTICE_PAGE, with_arg=True)),
-    CallbackQueryHandler(send_notice, pattern=cb.pattern(NOTICE_SEND, with_arg=True)),
-    CallbackQueryHandler(drop_notice, pattern=cb.pattern(NOTICE_DROP, with_arg=True)),
-    CommandHandler("sin_avisos", opt_out),
-    CommandHandler("con_avisos", opt_in),
-]
+def handlers() -> list[BaseHandler]:
+    """Fresh handlers for one Application: a conversation keeps its state in its handler."""
+    notice_conversation = conversation(
+        entry_points=[
+            CallbackQueryHandler(
+                start_talk_notice, pattern=cb.pattern(NOTICE_TALK, with_arg=True)
+            ),
+            CommandHandler("aviso_todos", start_general_notice),
+        ],
+        states={TYPING: [MessageHandler(ANSWER, receive_text)]},
+        fallbacks=[CommandHandler("cancelar", cancel_typing)],
+    )
+    return [
+        notice_conversation,
+        CommandHandler("aviso", pick_talk),
+        CallbackQueryHandler(pick_talk, pattern=cb.pattern(NOTICE_PAGE, with_arg=True)),
+        CallbackQueryHandler(send_notice, pattern=cb.pattern(NOTICE_SEND, with_arg=True)),
+        CallbackQueryHandler(drop_notice, pattern=cb.pattern(NOTICE_DROP, with_arg=True)),
+    ]

@@ -10,11 +10,14 @@ from telegram.ext import BaseHandler
 
 from handlers.staff import attendance, broadcast, figures, pending, rosters, talks
 
-HANDLERS: list[BaseHandler] = [
-    *attendance.HANDLERS,
-    *talks.HANDLERS,
-    *rosters.HANDLERS,
-    *broadcast.HANDLERS,
-    *figures.HANDLERS,
-    *pending.HANDLERS,
-]
+
+def handlers() -> list[BaseHandler]:
+    """Fresh handlers for one Application (the conversations among them keep state)."""
+    return [
+        *attendance.handlers(),
+        *talks.handlers(),
+        *rosters.HANDLERS,
+        *broadcast.handlers(),
+        *figures.HANDLERS,
+        *pending.HANDLERS,
+    ]

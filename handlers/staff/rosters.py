@@ -7,7 +7,7 @@ read is audited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from bot.services.rosters import Cell, Roster, RosterEntry, TalkChoices
 from bot.texts import Markup, format_date, format_when, plain, raw, t
 from handlers import callbacks as cb
 from handlers import render
-from handlers.replies import acknowledge, respond
+from handlers.replies import acknowledge, respond, send_long
 from handlers.staff.guard import staff_only
 
 ROSTER_PAGE = "rlp"
@@ -31,8 +31,6 @@ EXPORT_PAGE = "rxp"
 EXPORT_TALK = "rxt"
 
 TALKS_PER_PAGE = 8
-MESSAGE_LIMIT = 4000
-"""Telegram refuses texts over 4096 characters; a little room is kept for safety."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +59,7 @@ def picker_view(
     if not choices.talks:
         return t("rosters.no_talks"), None
     rows = [[_talk_button(talk, picker.choose_action, tz)] for talk in choices.talks]
-    navigation = []
-    if choices.page > 0:
-        navigation.append(render.button("buttons.previous", picker.page_action, choices.page - 1))
-    if choices.page + 1 < choices.pages:
-        navigation.append(render.button("buttons.next", picker.page_action, choices.page + 1))
+    navigation = render.page_buttons(picker.page_action, page=choices.page, pages=choices.pages)
     text = t(picker.prompt_key, page=choices.page + 1, pages=choices.pages)
     return text, render.keyboard(*rows, navigation)
 
@@ -115,8 +109,7 @@ async def show_roster(update: Update, context: BotContext) -> None:
     roster = await _load(update, context, "roster.view")
     if roster is None:
         return
-    for index, text in enumerate(roster_messages(roster, context.settings.tz)):
-        await respond(update, text, edit=index == 0)
+    await send_long(update, roster_blocks(roster, context.settings.tz))
 
 
 @staff_only
@@ -153,8 +146,8 @@ def _section(status: EnrollmentStatus, entries: Sequence[RosterEntry], tz: ZoneI
     return [title, *(_entry_line(n, e, tz) for n, e in enumerate(entries, start=1))]
 
 
-def roster_messages(roster: Roster, tz: ZoneInfo) -> list[Markup]:
-    """The header with the counts, then each section, packed into Telegram-sized messages."""
+def roster_blocks(roster: Roster, tz: ZoneInfo) -> list[str]:
+    """The header with the counts, then each section (sent packed into a few messages)."""
     talk = roster.talk
     header = t(
         "rosters.header",
@@ -173,22 +166,7 @@ def roster_messages(roster: Roster, tz: ZoneInfo) -> list[Markup]:
         blocks.append(t("rosters.empty"))
     for status in rosters.STATUS_ORDER:
         blocks.extend(_section(status, roster.of(status), tz))
-    return pack(blocks, MESSAGE_LIMIT)
-
-
-def pack(blocks: Iterable[str], limit: int) -> list[Markup]:
-    """Joins lines into as few messages as fit under `limit`, never splitting a line."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        candidate = f"{current}\n{block}" if current else block
-        if current and len(candidate) > limit:
-            messages.append(current)
-            candidate = block
-        current = candidate
-    if current:
-        messages.append(current)
-    return [Markup(message) for message in messages]
+    return blocks
 
 
 def _local(moment: datetime | None, tz: ZoneInfo) -> datetime | None:

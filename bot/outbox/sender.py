@@ -1,7 +1,8 @@
 """The sender: a JobQueue job that drains the outbox under Telegram's limits.
 
 Every `REMINDER_SCAN_SECONDS` it settles the rows that must not be sent, claims the due
-ones in batches and sends them through the shared Pacer. Outcomes:
+ones in batches, runs the service steps a message needs (issuing a constancia), renders
+each with the renderer for its kind and sends it through the shared Pacer. Outcomes:
 - sent; 429 → pause everyone for `retry_after` and try the same message again;
 - 403 (blocked) → the servant is marked unreachable, this and their pending rows stop;
 - 400 → failed with Telegram's reason (retrying would not help);
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -25,19 +26,32 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.context import RUNTIME_KEY, Runtime
-from bot.models import Delivery, DeliveryState
+from bot.models import Delivery, DeliveryKind, DeliveryState
+from bot.outbox import store
+from bot.outbox.message import Letter, Outgoing, Renderer
 from bot.pacing import Pacer
-from bot.services import deliveries
-from handlers.notices import Outgoing, render_delivery
+from bot.services import constancias
 
 BatchListener = Callable[
     [Application[Any, Any, Any, Any, Any, Any], list[tuple[Delivery, DeliveryState]]],
     Awaitable[None],
 ]
-BATCH_LISTENERS: list[BatchListener] = []
 """Called after each batch with every sent row and its outcome (e.g. to show a notice's
 progress to the staff member who sent it), and with no rows after rows interrupted by a
 crash were closed, since that too can finish a notice."""
+
+
+@dataclass
+class Sender:
+    """What the sender is given by `build_application`: the renderer of every delivery kind,
+    who hears about each batch, and the pacer shared by every bulk send."""
+
+    renderers: Mapping[DeliveryKind, Renderer]
+    pacer: Pacer
+    batch_listeners: Sequence[BatchListener] = ()
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """One run at a time in this process."""
+
 
 logger = logging.getLogger(__name__)
 
@@ -83,20 +97,21 @@ async def _sender_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> SenderStats:
     """Sends everything that is due now; returns what happened. One run at a time."""
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    sender = runtime.sender
     stats = SenderStats()
-    if runtime.sender_lock.locked():
+    if sender.lock.locked():
         return stats
-    async with runtime.sender_lock:
+    async with sender.lock:
         async with runtime.session_factory.begin() as session:
-            interrupted = await deliveries.expire_interrupted(session, now=runtime.clock.now())
+            interrupted = await store.expire_interrupted(session, now=runtime.clock.now())
         if interrupted:
             stats.settled["interrupted"] = interrupted
-            for listener in BATCH_LISTENERS:
+            for listener in sender.batch_listeners:
                 await listener(application, [])
         while True:
             now = runtime.clock.now()
             async with runtime.session_factory.begin() as session:
-                claim = await deliveries.claim_due(
+                claim = await store.claim_due(
                     session, now=now, limit=claim_size(runtime.settings.send_rate_per_second)
                 )
             _heartbeat(runtime, now)
@@ -110,7 +125,7 @@ async def run_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> 
                     for delivery in claim.to_send
                 )
             )
-            for listener in BATCH_LISTENERS:
+            for listener in sender.batch_listeners:
                 await listener(application, list(zip(claim.to_send, outcomes, strict=True)))
     if stats.sent or stats.failed or stats.settled:
         logger.info(
@@ -142,17 +157,19 @@ def _heartbeat(runtime: Runtime, now: datetime) -> None:
 async def _deliver(
     bot: Bot, runtime: Runtime, delivery: Delivery, stats: SenderStats
 ) -> DeliveryState:
+    pacer = runtime.sender.pacer
     try:
-        outgoing = await render_delivery(delivery, runtime=runtime, now=runtime.clock.now())
+        letter = await _prepare(runtime, delivery, now=runtime.clock.now())
+        outgoing = await runtime.sender.renderers[delivery.kind](letter)
     except Exception:
         logger.exception("could not render delivery %s", delivery.id)
         state, reason = DeliveryState.FAILED, "render_error"
     else:
-        state, reason = await _send(bot, runtime.pacer, delivery.servant.chat_id, outgoing, stats)
+        state, reason = await _send(bot, pacer, delivery.servant.chat_id, outgoing, stats)
     async with runtime.session_factory.begin() as session:
         now = runtime.clock.now()
         if state == DeliveryState.PENDING:
-            state = await deliveries.retry_later(
+            state = await store.retry_later(
                 session,
                 delivery_id=delivery.id,
                 attempts=delivery.attempts,
@@ -160,11 +177,11 @@ async def _deliver(
                 error=reason or "",
             )
         else:
-            await deliveries.finish(
+            await store.finish(
                 session, delivery_id=delivery.id, state=state, now=now, reason=reason
             )
             if reason == "blocked":
-                await deliveries.mark_unreachable(session, servant_id=delivery.servant_id, now=now)
+                await store.mark_unreachable(session, servant_id=delivery.servant_id, now=now)
     if state == DeliveryState.SENT:
         stats.sent += 1
     elif state == DeliveryState.FAILED:
@@ -172,6 +189,21 @@ async def _deliver(
     else:
         stats.retried += 1
     return state
+
+
+async def _prepare(runtime: Runtime, delivery: Delivery, *, now: datetime) -> Letter:
+    """Runs the service step a row needs before it can be rendered: a constancia is issued
+    (once; a retry finds the same folio) in its own transaction."""
+    tz = runtime.settings.tz
+    if delivery.kind != DeliveryKind.CONSTANCIA:
+        return Letter(delivery, now, tz)
+    async with runtime.session_factory.begin() as session:
+        issued = await constancias.issue(
+            session, enrollment_id=delivery.enrollment_id or 0, now=now, tz=tz
+        )
+    if issued is None:
+        raise ValueError("constancia for an enrollment without attendance")
+    return Letter(delivery, now, tz, constancia=issued)
 
 
 async def _send(

@@ -1,0 +1,91 @@
+"""A CSV document sent by staff: the programme import, as `python -m bot import-talks` runs it."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Document, Update
+from telegram.ext import (
+    filters,
+)
+
+from bot.cli_import import describe_errors
+from bot.context import BotContext
+from bot.services import talk_admin
+from bot.services.talk_admin import TalkAdminError
+from bot.services.talk_import import ImportReport
+from bot.texts import Markup, format_when, plain, t
+from handlers.delivery_kick import kick_deliveries
+from handlers.replies import respond, send_long
+from handlers.staff.guard import staff_only
+from handlers.staff.talks.views import deep_link, explain
+
+MAX_CSV_BYTES = 1024 * 1024
+CSV_DOCUMENT = filters.Document.FileExtension("csv") | filters.Document.MimeType("text/csv")
+
+
+async def download_document(context: BotContext, document: Document) -> bytes:
+    """The document's bytes, downloaded from Telegram."""
+    telegram_file = await context.bot.get_file(document.file_id)
+    return bytes(await telegram_file.download_as_bytearray())
+
+
+def _import_blocks(context: BotContext, report: ImportReport) -> list[str]:
+    """The import's answer, a block per talk: the CLI's report, with links to share."""
+    if report.errors:
+        summary = plain("import.failed", count=len(report.errors))
+        lines = [Markup(html.escape(line, quote=False)) for line in describe_errors(report.errors)]
+        return [t("staff_talks.import.failed", summary=summary), *lines]
+    tz = context.settings.tz
+    summary = plain(
+        "import.summary",
+        created=len(report.created),
+        updated=len(report.updated),
+        unchanged=len(report.unchanged),
+    )
+    blocks = [t("staff_talks.import.done", summary=summary)]
+    for key, found in (("created", report.created), ("updated", report.updated)):
+        blocks += [
+            t(
+                f"staff_talks.import.{key}",
+                id=talk.id,
+                title=talk.title,
+                when=format_when(talk.starts_at, tz),
+                link=deep_link(context, talk.id),
+            )
+            for talk in found
+        ]
+    for key, count in (("notified", report.notified), ("promoted", report.promoted)):
+        if count:
+            blocks.append(t(f"staff_talks.import.{key}", count=count))
+    return blocks
+
+
+@staff_only
+async def import_document(update: Update, context: BotContext) -> None:
+    """A CSV sent by the staff: validated and imported like `python -m bot import-talks`."""
+    document = update.message.document
+    if (document.file_size or 0) > MAX_CSV_BYTES:
+        await respond(update, t("staff_talks.import.too_big"))
+        return
+    data = await download_document(context, document)
+    if len(data) > MAX_CSV_BYTES:
+        await respond(update, t("staff_talks.import.too_big"))
+        return
+    try:
+        async with context.unit_of_work() as session:
+            report = await talk_admin.import_programme(
+                session,
+                actor=update.effective_user.id,
+                data=data,
+                filename=document.file_name or "",
+                tz=context.settings.tz,
+                now=context.now(),
+                reminder_offsets=context.settings.reminder_offsets,
+            )
+    except TalkAdminError as error:
+        await explain(update, error)
+        return
+    await send_long(update, _import_blocks(context, report))
+    if report.notified or report.promoted:
+        kick_deliveries(context)
