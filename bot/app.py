@@ -13,6 +13,7 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.content import use_content_dir
 from bot.context import RUNTIME_KEY, BotContext, Runtime
 from bot.db import create_engine, make_session_factory
 from bot.faq import FaqEngine
@@ -36,6 +37,7 @@ def build_application(
     settings: Settings, request: BaseRequest | None = None, *, clock: Clock | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks)."""
+    use_content_dir(settings.content_dir)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -58,7 +60,7 @@ def build_application(
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
         pacer=Pacer(settings.send_rate_per_second),
-        faq=FaqEngine.from_directory(),
+        faq=FaqEngine.from_directory(settings.content_dir / "faq"),
     )
 
     # Order matters: the sign-up conversation and the staff console's conversations must see

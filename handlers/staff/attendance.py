@@ -26,6 +26,7 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.models import Delivery, DeliveryKind
+from bot.office import office
 from bot.services import attendance, constancias, surveys
 from bot.services.attendance import AttendanceError, CheckInOutcome, ImportReport
 from bot.services.constancias import display_verification_code
@@ -392,7 +393,11 @@ async def render_constancia_delivery(
     tz = runtime.settings.tz
     async with runtime.session_factory.begin() as session:
         issued = await constancias.issue(
-            session, enrollment_id=delivery.enrollment_id or 0, now=now, tz=tz
+            session,
+            enrollment_id=delivery.enrollment_id or 0,
+            now=now,
+            tz=tz,
+            folio_prefix=office().folio_prefix,
         )
     if issued is None:
         raise ValueError("constancia for an enrollment without attendance")

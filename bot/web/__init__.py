@@ -1,0 +1,1 @@
+"""The bot's own HTTP server: the public programme (page and calendar feed)."""
