@@ -51,6 +51,7 @@ def run_bot(settings: Settings) -> int:
 
     from bot.app import build_application
     from bot.migrate import upgrade_database
+    from bot.web.server import PortUnavailable
 
     refusal = _content_refusal(settings)
     if refusal:
@@ -68,6 +69,11 @@ def run_bot(settings: Settings) -> int:
     except NetworkError as exc:
         print(plain("cli.unreachable", error=exc.message), file=sys.stderr)
         return EXIT_UNREACHABLE
+    except PortUnavailable as exc:
+        print(
+            plain("web.port_busy", host=exc.host, port=exc.port, error=exc.reason), file=sys.stderr
+        )
+        return EXIT_CONFIG_ERROR
     return 0
 
 

@@ -94,7 +94,27 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
             )
         except TelegramError as exc:
             logger.warning("staff command menu not set for one chat: %s", type(exc).__name__)
+    if runtime.settings.listen_port is not None:
+        await start_web(application)
     logger.info("bot @%s ready", application.bot.username)
+
+
+async def start_web(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Serves the public programme on LISTEN_HOST:LISTEN_PORT in this event loop."""
+    from bot.web import build_web_app
+    from bot.web.server import WebServer
+
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    settings = runtime.settings
+    web_app = build_web_app(
+        settings,
+        runtime.session_factory,
+        clock=runtime.clock,
+        bot_username=lambda: application.bot.username,
+    )
+    server = WebServer(web_app, host=settings.listen_host, port=settings.listen_port or 0)
+    await server.start()
+    runtime.web = server
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -102,6 +122,9 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
 
 
 async def dispose(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Closes the database connections."""
+    """Stops the web server, if any, and closes the database connections."""
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    if runtime.web is not None:
+        await runtime.web.stop()
+        runtime.web = None
     await runtime.engine.dispose()

@@ -17,6 +17,7 @@ from bot.pacing import Pacer
 
 if TYPE_CHECKING:
     from bot.faq import FaqEngine
+    from bot.web.server import WebServer
 
 RUNTIME_KEY = "runtime"
 
@@ -31,6 +32,7 @@ class Runtime:
     clock: Clock
     pacer: Pacer
     faq: FaqEngine | None = None
+    web: WebServer | None = None
     health: dict[str, datetime] = field(default_factory=dict)
     sender_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -83,10 +83,11 @@ def public_talks(
 
 def fingerprint(rows: Sequence[tuple[Talk, int]], *parts: str, seats: bool) -> str:
     """A strong ETag from what the response shows; `seats` for the page only."""
-    digest = hashlib.sha256("\x1f".join(parts).encode())
-    for talk, taken in rows:
-        shown = (talk.id, talk.sequence, talk.status, talk.updated_at.isoformat())
-        digest.update(repr((*shown, taken if seats else None)).encode())
+    shown = [
+        (talk.id, talk.sequence, talk.status.value, talk.updated_at.timestamp(), seats and taken)
+        for talk, taken in rows
+    ]
+    digest = hashlib.sha256("\x1f".join((*parts, repr(shown))).encode())
     return f'"{digest.hexdigest()[:32]}"'
 
 
