@@ -10,7 +10,7 @@ to the enrolled.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -92,19 +92,20 @@ def programme_uid(talk: Talk) -> str:
     return f"platica-{talk.id}@{office().calendar_uid_domain}"
 
 
-def programme_ics(talks: Iterable[Talk], *, name: str) -> bytes:
+def programme_ics(talks: Iterable[Talk], *, name: str, enroll_url: Callable[[int], str]) -> bytes:
     """The public feed: every talk given, cancelled ones marked so, no meeting links.
 
     Each event is stamped with the talk's last change, so the same programme gives the same
     bytes, and a subscriber's calendar sees a change only when there is one.
     """
     head = _calendar("PUBLISH", name=name).to_ical()
-    events = b"".join(_feed_event(talk) for talk in talks)
+    events = b"".join(_feed_event(talk, enroll_url(talk.id)) for talk in talks)
     return head.removesuffix(_END) + events + _END
 
 
-def _feed_event(talk: Talk) -> bytes:
-    key = (talk.id, talk.sequence, talk.status, talk.updated_at, talk.starts_at, talk.title)
+def _feed_event(talk: Talk, enroll_url: str) -> bytes:
+    """The talk's event with the way to enroll (the deep link) instead of the meeting link."""
+    key = (talk.id, talk.sequence, talk.status, talk.updated_at, talk.starts_at, enroll_url)
     cached = _feed_events.get(key)
     if cached is None:
         if len(_feed_events) >= FEED_CACHE_SIZE:
@@ -112,6 +113,10 @@ def _feed_event(talk: Talk) -> bytes:
         event = _event(
             talk, uid=programme_uid(talk), now=talk.updated_at, cancelled=False, with_link=False
         )
+        if not talk.is_cancelled:
+            event.add("url", enroll_url)
+            description = f"{event['DESCRIPTION']}\n{plain('calendar.enroll', link=enroll_url)}"
+            event["DESCRIPTION"] = vText(description)
         cached = _feed_events[key] = event.to_ical()
     return cached
 

@@ -101,3 +101,13 @@ def test_key_lines_follow_tables_and_skip_multiline_strings():
     text = '[a]\nx = """uno\ny = 2\n"""\nz = [\n  "w",\n]\n[a.b]\nq = 1\n[[entry]]\nid = "e"\n'
     assert key_lines(text) == {"a": 1, "a.x": 2, "a.z": 5, "a.b": 8, "a.b.q": 9, "entry#1": 10,
                                "entry": 10, "entry.id": 11}  # fmt: skip
+
+
+def test_without_a_folder_it_checks_content_dir_and_needs_no_token(tmp_path):
+    folder = _copy(tmp_path)
+    _edit(folder, "faq/office.toml", 'prefijo_folio = "DMDH"', 'prefijo_folio = ""')
+    result = _run(
+        tmp_path, command=("check-content",), TELEGRAM_BOT_TOKEN="", CONTENT_DIR=str(folder)
+    )
+    assert result.returncode == 1
+    assert "faq/office.toml:" in result.stderr and "constancia.prefijo_folio" in result.stderr

@@ -78,6 +78,7 @@ async def test_the_page_lists_what_the_database_holds_and_nothing_private(
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     page = response.text
     assert '<html lang="es">' in page and "<script" not in page
+    assert 'href="programa.ics"' in page
     assert 'name="viewport"' in page
     assert page.index("La Ley Ingrid") < page.index("Prevención del feminicidio")
     assert "jueves 3 de diciembre, 09:00 h" in page  # 15:00 UTC in America/Mexico_City
@@ -127,7 +128,10 @@ async def test_the_feed_follows_a_reschedule_and_a_cancellation(
     first = events["La Ley Ingrid y el servicio público"]
     assert str(first["UID"]) == f"platica-{soon.id}@toluca.defensoria-bot"
     assert first.decoded("DTSTART") == soon.starts_at and int(first["SEQUENCE"]) == 0
+    assert str(first["URL"]) == f"https://t.me/{BOT}?start=platica_{soon.id}"
+    assert f"start=platica_{soon.id}" in str(first["DESCRIPTION"])
     assert str(events["Adultos mayores"]["STATUS"]) == "CANCELLED"
+    assert "URL" not in events["Adultos mayores"]
     assert b"meet.example.org" not in response.content and b"Rosa" not in response.content
     assert "Toluca" in str(Calendar.from_ical(response.content)["PRODID"])
 

@@ -29,6 +29,7 @@ from bot.services.talks import public_programme
 from bot.texts import plain
 from bot.web.pages import Programme, fingerprint, public_talks, topic_key
 
+FEED_PATH = "programa.ics"
 PAGE_MAX_AGE = 60
 FEED_MAX_AGE = 300
 """Seconds a browser or a calendar may keep a copy before asking again (cheaply, with
@@ -40,10 +41,14 @@ class _Validators:
     """Remembers when each response (by path and topic) last changed."""
 
     seen: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    limit: int = 512
+    """Any text can be sent as ?tema=: past this many keys the memory starts over."""
 
     def last_modified(self, key: str, etag: str, now: datetime) -> datetime:
         known = self.seen.get(key)
         if known is None or known[0] != etag:
+            if len(self.seen) >= self.limit:
+                self.seen.clear()
             known = (etag, now.replace(microsecond=0))
             self.seen[key] = known
         return known[1]
@@ -101,11 +106,11 @@ def build_web_app(
             return Response(status_code=304, headers=headers)
         if feed:
             headers["Content-Disposition"] = f'inline; filename="{plain("files.programme")}"'
-            body = programme.feed([talk for talk, _ in rows], topic=topic)
+            body = programme.feed([talk for talk, _ in rows], topic=topic, bot_username=username)
             return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
         talks = public_talks(rows, tz=tz, bot_username=username)
-        feed_url = str(request.url_for("programme_feed"))
-        body = programme.page(talks, topic=topic, topics=topics, feed_url=feed_url)
+        # Relative, so the link holds behind a reverse proxy that serves the page elsewhere.
+        body = programme.page(talks, topic=topic, topics=topics, feed_url=FEED_PATH)
         return Response(body, media_type="text/html; charset=utf-8", headers=headers)
 
     async def programme_page(request: Request) -> Response:
@@ -117,7 +122,7 @@ def build_web_app(
     return Starlette(
         routes=[
             Route("/programa", programme_page, name="programme_page"),
-            Route("/programa.ics", programme_feed, name="programme_feed"),
+            Route(f"/{FEED_PATH}", programme_feed, name="programme_feed"),
             *routes,
         ]
     )

@@ -33,6 +33,11 @@ def topic_key(topic: str) -> str:
     return " ".join("".join(ch for ch in decomposed if not unicodedata.combining(ch)).split())
 
 
+def enroll_url(bot_username: str, talk_id: int) -> str:
+    """The deep link that opens the talk in the bot (handlers.common parses `platica_<id>`)."""
+    return f"https://t.me/{bot_username}?start=platica_{talk_id}"
+
+
 @dataclass(frozen=True)
 class PublicTalk:
     """A talk as anyone may see it on the web."""
@@ -75,7 +80,7 @@ def public_talks(
             organizer=talk.organizer,
             seats_left=max(0, talk.capacity - taken),
             cancelled=talk.is_cancelled,
-            enroll_url=f"https://t.me/{bot_username}?start=platica_{talk.id}",
+            enroll_url=enroll_url(bot_username, talk.id),
         )
         for talk, taken in rows
     ]
@@ -120,6 +125,8 @@ class Programme:
             feed_url=feed_url,
         ).encode("utf-8")
 
-    def feed(self, talks: Iterable[Talk], *, topic: str) -> bytes:
+    def feed(self, talks: Iterable[Talk], *, topic: str, bot_username: str) -> bytes:
         name = plain("web.feed_name_topic", topic=topic) if topic else plain("web.feed_name")
-        return programme_ics(talks, name=name)
+        return programme_ics(
+            talks, name=name, enroll_url=lambda talk_id: enroll_url(bot_username, talk_id)
+        )
