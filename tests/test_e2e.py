@@ -212,3 +212,22 @@ def _get_when_up(url: str, bot: BotProcess) -> httpx.Response:
             assert bot.process.poll() is None, bot.diagnosis("the bot stopped")
             time.sleep(0.1)
     raise AssertionError(bot.diagnosis(f"{url} never answered"))
+
+
+def test_a_busy_port_is_explained_and_exits_2(fake_api: HttpFakeBotApi, tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        env = bot_environment(
+            TELEGRAM_BOT_TOKEN="123:e2e",
+            TELEGRAM_API_BASE_URL=fake_api.root_url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}",
+            LISTEN_PORT=str(port),
+        )
+        bot = BotProcess(tmp_path, env)
+        try:
+            code = bot.wait(START_TIMEOUT)
+        finally:
+            bot.kill()
+    assert code == 2, bot.diagnosis(f"exit code {code}")
+    assert f"No pude abrir el puerto {port}" in bot.stderr(), bot.diagnosis("no explanation")
+    assert "Traceback" not in bot.stderr(), bot.diagnosis("a traceback")
