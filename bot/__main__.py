@@ -1,4 +1,5 @@
-"""Command line: `python -m bot` runs the bot; `python -m bot import-talks FILE.csv` imports."""
+"""Command line: `python -m bot` runs the bot; `import-talks FILE.csv` imports; `check-content
+[DIR]` checks a content folder; `migrate` only upgrades the database."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import ContentSettings, Settings
+from bot.content import use_content_dir
 from bot.texts import plain
 
 EXIT_CONFIG_ERROR = 2
@@ -49,7 +51,12 @@ def run_bot(settings: Settings) -> int:
 
     from bot.app import build_application
     from bot.migrate import upgrade_database
+    from bot.web.server import PortUnavailable
 
+    refusal = _content_refusal(settings)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     upgrade_database(settings.database_url)
     application = build_application(settings)
     try:
@@ -62,7 +69,22 @@ def run_bot(settings: Settings) -> int:
     except NetworkError as exc:
         print(plain("cli.unreachable", error=exc.message), file=sys.stderr)
         return EXIT_UNREACHABLE
+    except PortUnavailable as exc:
+        print(
+            plain("web.port_busy", host=exc.host, port=exc.port, error=exc.reason), file=sys.stderr
+        )
+        return EXIT_CONFIG_ERROR
     return 0
+
+
+def _content_refusal(settings: Settings) -> str | None:
+    """Checks CONTENT_DIR (with the project's texts) and then switches to it."""
+    from bot.cli_content import refuse_broken
+
+    refusal = refuse_broken(settings.content_dir)
+    if refusal is None:
+        use_content_dir(settings.content_dir)
+    return refusal
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,14 +94,24 @@ def main(argv: list[str] | None = None) -> int:
     importer.add_argument("file", type=Path)
     importer.add_argument("--move-to-future", action="store_true", help=plain("cli.shift_help"))
     commands.add_parser("migrate", help=plain("cli.migrate_help"))
+    checker = commands.add_parser("check-content", help=plain("check.help"))
+    checker.add_argument("directory", type=Path, nargs="?")
     args = parser.parse_args(argv)
 
+    if args.command == "check-content":
+        from bot.cli_content import run_check
+
+        return run_check(args.directory or ContentSettings().content_dir)
     settings = load_settings()
     configure_logging(settings.log_level)
     if args.command == "import-talks":
         from bot.cli_import import run_import
         from bot.migrate import upgrade_database
 
+        refusal = _content_refusal(settings)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return EXIT_CONFIG_ERROR
         upgrade_database(settings.database_url)
         return asyncio.run(run_import(settings, args.file, move_to_future=args.move_to_future))
     if args.command == "migrate":

@@ -13,6 +13,7 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.content import use_content_dir
 from bot.context import RUNTIME_KEY, BotContext, Runtime
 from bot.db import create_engine, make_session_factory
 from bot.faq import FaqEngine
@@ -57,6 +58,7 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks), and
     `clock` and `pacer` the real time (a test's pacer sleeps on a virtual clock)."""
+    use_content_dir(settings.content_dir)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -84,6 +86,7 @@ def build_application(
             batch_listeners=outbox.BATCH_LISTENERS,
         ),
         faq=FaqEngine.from_directory(
+            settings.content_dir / "faq",
             encoder=load_encoder(settings.faq_encoder), cache_dir=settings.faq_cache_dir
         ),
     )
@@ -128,6 +131,8 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         except TelegramError as exc:
             logger.warning("staff command menu not set for one chat: %s", type(exc).__name__)
     _warn_about_faq(runtime)
+    if runtime.settings.listen_port is not None:
+        await start_web(application)
     logger.info("bot @%s ready", application.bot.username)
 
 
@@ -139,7 +144,7 @@ def _warn_about_faq(runtime: Runtime) -> None:
             "FAQ: no sentence encoder (FAQ_ENCODER=%s): lexical matching only",
             runtime.settings.faq_encoder,
         )
-    empty = empty_office_fields()
+    empty = empty_office_fields(runtime.settings.content_dir / "faq")
     if empty:
         logger.warning(
             "content/faq/office.toml: empty fields %s: answers show no such contact data "
@@ -148,11 +153,32 @@ def _warn_about_faq(runtime: Runtime) -> None:
         )
 
 
+async def start_web(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Serves the public programme on LISTEN_HOST:LISTEN_PORT in this event loop."""
+    from bot.web import build_web_app
+    from bot.web.server import WebServer
+
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    settings = runtime.settings
+    web_app = build_web_app(
+        settings,
+        runtime.session_factory,
+        clock=runtime.clock,
+        bot_username=lambda: application.bot.username,
+    )
+    server = WebServer(web_app, host=settings.listen_host, port=settings.listen_port or 0)
+    await server.start()
+    runtime.web = server
+
+
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await dispose(application)
 
 
 async def dispose(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Closes the database connections."""
+    """Stops the web server, if any, and closes the database connections."""
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
+    if runtime.web is not None:
+        await runtime.web.stop()
+        runtime.web = None
     await runtime.engine.dispose()

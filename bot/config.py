@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.content import DEFAULT_CONTENT_DIR
 from bot.faq.encoder import ENCODERS
 from bot.texts import plain
 
@@ -41,10 +42,21 @@ def parse_offsets(raw: str) -> tuple[timedelta, ...]:
     return tuple(sorted(offsets, reverse=True))
 
 
-class Settings(BaseSettings):
-    """Everything the bot reads from its environment."""
+class ContentSettings(BaseSettings):
+    """What `check-content` needs: the content folder, without a token."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    content_dir: Path = DEFAULT_CONTENT_DIR
+
+    @field_validator("content_dir", mode="before")
+    @classmethod
+    def _blank_content_dir_is_default(cls, value: object) -> object:
+        return DEFAULT_CONTENT_DIR if isinstance(value, str) and not value.strip() else value
+
+
+class Settings(ContentSettings):
+    """Everything the bot reads from its environment."""
 
     telegram_bot_token: SecretStr
     telegram_api_base_url: str | None = None
@@ -59,6 +71,8 @@ class Settings(BaseSettings):
     send_rate_per_second: float = Field(default=25, gt=0, le=30)
     faq_encoder: str = "use"
     faq_cache_dir: Path = Path("data/cache")
+    listen_host: str = "127.0.0.1"
+    listen_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -70,6 +84,11 @@ class Settings(BaseSettings):
     @field_validator("telegram_api_base_url", mode="before")
     @classmethod
     def _blank_base_url_is_default(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("listen_port", mode="before")
+    @classmethod
+    def _blank_port_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("admin_ids", mode="before")

@@ -1,6 +1,7 @@
 """The constancia de participación as a one-page PDF (fpdf2), with no Telegram in sight.
 
-Texts come from content/messages (section `constancia_pdf`). The fonts are the DejaVu faces
+Texts come from content/messages (section `constancia_pdf`); the header, the place and the
+signature lines from the office (bot.office). The fonts are the DejaVu faces
 shipped with matplotlib, which cover Spanish (accents, ñ, «») and much more; any character
 they lack (an emoji in a name, say) is left out rather than drawn as a box or failing.
 """
@@ -17,6 +18,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF, XPos, YPos
 
 from bot.models import Constancia
+from bot.office import Signature, office
 from bot.services.constancias import display_verification_code
 from bot.texts import format_date, plain
 
@@ -33,6 +35,8 @@ GREY = (95, 95, 95)
 PAGE_WIDTH, PAGE_HEIGHT = 279.4, 215.9
 """US Letter (carta), landscape: the paper size used in Mexican offices."""
 MARGIN = 24.0
+LONG_TITLE = 90
+"""Above this many characters the body is set smaller, to stay clear of the signatures."""
 
 
 @cache
@@ -84,13 +88,14 @@ def _rule(pdf: _Page, width: float) -> None:
 
 def _heading(pdf: _Page) -> None:
     pdf.set_y(24)
-    pdf.centered(plain("constancia_pdf.office"), font="serif-bold", size=14, color=GUINDA)
-    pdf.centered(plain("constancia_pdf.place"), font="sans", size=10, color=GREY)
+    identity = office()
+    pdf.centered(identity.constancia_header, font="serif-bold", size=14, color=GUINDA)
+    pdf.centered(identity.place, font="sans", size=10, color=GREY)
     pdf.ln(3)
     _rule(pdf, 130)
-    pdf.ln(12)
+    pdf.ln(9)
     pdf.centered(plain("constancia_pdf.title"), font="serif-bold", size=30, color=GUINDA)
-    pdf.ln(10)
+    pdf.ln(8)
 
 
 def _body(pdf: _Page, constancia: Constancia, tz: ZoneInfo) -> None:
@@ -109,10 +114,10 @@ def _body(pdf: _Page, constancia: Constancia, tz: ZoneInfo) -> None:
             organizer=constancia.organizer,
         ),
         font="serif",
-        size=14,
+        size=14 if len(constancia.talk_title) <= LONG_TITLE else 12,
         color=INK,
     )
-    pdf.ln(10)
+    pdf.ln(8)
     pdf.centered(
         plain("constancia_pdf.issued", date=format_date(constancia.issued_at, tz)),
         font="serif",
@@ -121,9 +126,39 @@ def _body(pdf: _Page, constancia: Constancia, tz: ZoneInfo) -> None:
     )
 
 
+SIGNATURE_WIDTH = 80.0
+
+
+def _signatures(pdf: _Page, signatures: tuple[Signature, ...]) -> None:
+    """Up to two signature lines side by side above the footer: a rule, a name, a position."""
+    shown = signatures[:2]
+    if not shown:
+        return
+    gap = (PAGE_WIDTH - 2 * MARGIN - len(shown) * SIGNATURE_WIDTH) / (len(shown) + 1)
+    top = min(max(pdf.get_y() + 6, PAGE_HEIGHT - 60), PAGE_HEIGHT - 52)
+    for index, signature in enumerate(shown):
+        left = MARGIN + gap + index * (SIGNATURE_WIDTH + gap)
+        pdf.set_draw_color(*INK)
+        pdf.set_line_width(0.3)
+        pdf.line(left, top, left + SIGNATURE_WIDTH, top)
+        pdf.set_xy(left, top + 1.5)
+        for text, font, size in ((signature.name, "serif-bold", 10), (signature.role, "sans", 8)):
+            if text:
+                pdf.set_font(font, size=size)
+                pdf.set_text_color(*INK if font == "serif-bold" else GREY)
+                pdf.multi_cell(
+                    SIGNATURE_WIDTH,
+                    size * 0.5,
+                    printable(text, font),
+                    align="C",
+                    new_x=XPos.LEFT,
+                    new_y=YPos.NEXT,
+                )
+
+
 def _footer(pdf: _Page, constancia: Constancia) -> None:
     code = display_verification_code(constancia.verification_code)
-    pdf.set_y(PAGE_HEIGHT - 48)
+    pdf.set_y(PAGE_HEIGHT - 40)
     _rule(pdf, PAGE_WIDTH - 2 * MARGIN)
     pdf.ln(4)
     pdf.centered(
@@ -140,10 +175,11 @@ def render_constancia(constancia: Constancia, *, tz: ZoneInfo) -> bytes:
     """The PDF of one constancia, as bytes ready to send."""
     pdf = _Page()
     pdf.set_title(printable(plain("constancia_pdf.title")))
-    pdf.set_author(printable(plain("constancia_pdf.office")))
+    pdf.set_author(printable(office().name))
     pdf.add_page()
     _frame(pdf)
     _heading(pdf)
     _body(pdf, constancia, tz)
+    _signatures(pdf, office().signatures)
     _footer(pdf, constancia)
     return bytes(pdf.output())

@@ -16,6 +16,7 @@ from bot.db import SessionFactory
 if TYPE_CHECKING:
     from bot.faq import FaqEngine
     from bot.outbox.sender import Sender
+    from bot.web.server import WebServer
 
 RUNTIME_KEY = "runtime"
 
@@ -30,6 +31,7 @@ class Runtime:
     clock: Clock
     sender: Sender
     faq: FaqEngine | None = None
+    web: WebServer | None = None
     health: dict[str, datetime] = field(default_factory=dict)
 
 

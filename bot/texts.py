@@ -1,7 +1,8 @@
-"""Looks up the Spanish texts in `content/` and formats them safely for Telegram HTML.
+"""Looks up the Spanish texts in the content folder and formats them safely for Telegram HTML.
 
 Templates may contain HTML tags; every value filled into them is escaped, so a name such
-as ``<b>Ana & "Luis"</b>`` is shown as typed and never breaks a message.
+as ``<b>Ana & "Luis"</b>`` is shown as typed and never breaks a message. The office's
+identity ({oficina}, {municipio}, … from bot.office) may appear in any text.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-MESSAGES_DIR = CONTENT_DIR / "messages"
+from bot.content import content_dir, on_change
+from bot.office import office
+
+MESSAGES = Path("messages")
 """One TOML file per area (main.toml for servants, staff_*.toml for the office's console);
 their top-level sections are merged and may not repeat."""
 LOCALE = "es_MX"
+
+
+def messages_dir() -> Path:
+    return content_dir() / MESSAGES
 
 
 class Markup(str):
@@ -31,7 +38,7 @@ class Markup(str):
 @cache
 def _messages() -> Mapping[str, Any]:
     merged: dict[str, Any] = {}
-    for path in sorted(MESSAGES_DIR.glob("*.toml")):
+    for path in sorted(messages_dir().glob("*.toml")):
         with path.open("rb") as handle:
             sections = tomllib.load(handle)
         repeated = merged.keys() & sections.keys()
@@ -41,12 +48,26 @@ def _messages() -> Mapping[str, Any]:
     return merged
 
 
+@cache
+def _office_values() -> Mapping[str, str]:
+    return office().placeholders()
+
+
+@cache
+def _office_html() -> Mapping[str, str]:
+    return {name: html.escape(value, quote=False) for name, value in _office_values().items()}
+
+
+for _forget in (_messages, _office_values, _office_html):
+    on_change(_forget.cache_clear)
+
+
 def raw(key: str) -> Any:
     """Returns the value stored under a dotted key (a string, list or table)."""
     node: Any = _messages()
     for part in key.split("."):
         if not isinstance(node, Mapping) or part not in node:
-            raise KeyError(f"missing text '{key}' in {MESSAGES_DIR}")
+            raise KeyError(f"missing text '{key}' in {messages_dir()}")
         node = node[part]
     return node
 
@@ -60,7 +81,9 @@ def t(key: str, **values: object) -> Markup:
     template = raw(key)
     if not isinstance(template, str):
         raise KeyError(f"text '{key}' is not a string")
-    return Markup(template.format_map({name: _escape(v) for name, v in values.items()}))
+    filled = dict(_office_html())
+    filled.update((name, _escape(v)) for name, v in values.items())
+    return Markup(template.format_map(filled))
 
 
 def plain(key: str, **values: object) -> str:
@@ -68,13 +91,18 @@ def plain(key: str, **values: object) -> str:
     template = raw(key)
     if not isinstance(template, str):
         raise KeyError(f"text '{key}' is not a string")
-    return template.format_map({name: str(v) for name, v in values.items()})
+    return template.format_map(
+        {**_office_values(), **{name: str(v) for name, v in values.items()}}
+    )
 
 
 @lru_cache(maxsize=4096)
 def format_when(moment: datetime, tz: ZoneInfo) -> str:
     """Formats a UTC moment in the office's zone, e.g. "jueves 5 de marzo, 10:00 h"."""
     return format_datetime(moment, raw("formats.datetime"), tzinfo=tz, locale=LOCALE)
+
+
+on_change(format_when.cache_clear)
 
 
 def format_date(moment: datetime, tz: ZoneInfo) -> str:

@@ -6,8 +6,9 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
+from bot.office import office
 from bot.services import servants
-from bot.texts import format_date, raw, t
+from bot.texts import Markup, format_date, raw, t
 from handlers import awaiting, render
 from handlers import callbacks as cb
 from handlers.delivery_kick import kick_deliveries
@@ -47,7 +48,14 @@ def forget_flow(context: BotContext) -> None:
 
 
 def dependencies() -> list[str]:
-    return list(raw("dependencies.list"))
+    return list(office().dependencies)
+
+
+def privacy_notice() -> Markup:
+    """The notice, with the responsible body's address when the office gave one."""
+    address = office().privacy_address
+    domicilio = t("privacy.address", address=address) if address else ""
+    return t("privacy.notice", version=raw("privacy.version"), domicilio=domicilio)
 
 
 async def ask_privacy(update: Update, context: BotContext) -> int:
@@ -55,7 +63,7 @@ async def ask_privacy(update: Update, context: BotContext) -> int:
         [render.button("buttons.privacy_accept", cb.PRIVACY_ACCEPT)],
         [render.button("buttons.privacy_decline", cb.PRIVACY_DECLINE)],
     )
-    await respond(update, t("privacy.notice", version=raw("privacy.version")), markup)
+    await respond(update, privacy_notice(), markup)
     return PRIVACY
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, make_url
 from bot import models  # noqa: F401
 from bot.app import build_application
 from bot.config import Settings
+from bot.content import DEFAULT_CONTENT_DIR, use_content_dir
 from bot.db import Base, SessionFactory, create_engine, make_session_factory
 from bot.migrate import alembic_config
 from tests.chat import Chat
@@ -45,6 +46,14 @@ class FakeClock:
 
     def set(self, moment: datetime) -> None:
         self.current = moment
+
+
+@pytest.fixture(autouse=True)
+def project_content() -> Iterator[None]:
+    """Every test starts and ends on the project's own content folder."""
+    use_content_dir(DEFAULT_CONTENT_DIR)
+    yield
+    use_content_dir(DEFAULT_CONTENT_DIR)
 
 
 @pytest.fixture(scope="session")

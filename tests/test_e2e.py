@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.http_fake_api import HttpFakeBotApi
@@ -35,6 +37,9 @@ CONFIG_VARIABLES = (
     "REMINDER_OFFSETS",
     "REMINDER_SCAN_SECONDS",
     "SEND_RATE_PER_SECOND",
+    "CONTENT_DIR",
+    "LISTEN_HOST",
+    "LISTEN_PORT",
 )
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 
@@ -169,3 +174,60 @@ def test_missing_token_explains_and_exits_2(tmp_path: Path) -> None:
     assert code == 2, bot.diagnosis(f"exit code {code}")
     assert "TELEGRAM_BOT_TOKEN" in output, output
     assert "Traceback" not in output, output
+
+
+def test_the_programme_is_served_alongside_polling(
+    fake_api: HttpFakeBotApi, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = bot_environment(
+        TELEGRAM_BOT_TOKEN="123:e2e",
+        TELEGRAM_API_BASE_URL=fake_api.root_url,
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}",
+        LISTEN_PORT=str(port),
+    )
+    bot = BotProcess(tmp_path, env)
+    try:
+        page = _get_when_up(f"http://127.0.0.1:{port}/programa", bot)
+        assert page.status_code == 200 and '<html lang="es">' in page.text
+        assert "no hay pláticas programadas" in page.text
+        fake_api.queue_update(start_command(USER_ID))
+        assert fake_api.wait_for_message(USER_ID, timeout=START_TIMEOUT) is not None
+        bot.process.send_signal(signal.SIGTERM)
+        code = bot.wait(EXIT_TIMEOUT)
+        assert code == 0, bot.diagnosis(f"exit code {code} after SIGTERM")
+        assert "Traceback" not in bot.stderr(), bot.diagnosis("a traceback")
+    finally:
+        bot.kill()
+
+
+def _get_when_up(url: str, bot: BotProcess) -> httpx.Response:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            assert bot.process.poll() is None, bot.diagnosis("the bot stopped")
+            time.sleep(0.1)
+    raise AssertionError(bot.diagnosis(f"{url} never answered"))
+
+
+def test_a_busy_port_is_explained_and_exits_2(fake_api: HttpFakeBotApi, tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        env = bot_environment(
+            TELEGRAM_BOT_TOKEN="123:e2e",
+            TELEGRAM_API_BASE_URL=fake_api.root_url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}",
+            LISTEN_PORT=str(port),
+        )
+        bot = BotProcess(tmp_path, env)
+        try:
+            code = bot.wait(START_TIMEOUT)
+        finally:
+            bot.kill()
+    assert code == 2, bot.diagnosis(f"exit code {code}")
+    assert f"No pude abrir el puerto {port}" in bot.stderr(), bot.diagnosis("no explanation")
+    assert "Traceback" not in bot.stderr(), bot.diagnosis("a traceback")

@@ -16,7 +16,7 @@ from bot.models import AuditEntry, Delivery, DeliveryKind, Modality, Talk, TalkS
 from bot.outbox.sender import SENDER_JOB, run_sender
 from bot.services import talk_admin
 from bot.services.talk_import import TalkField
-from bot.texts import raw
+from bot.texts import plain, raw
 from handlers import callbacks as cb
 from handlers.staff import talks as staff_talks
 from tests.chat import Chat, text_of
@@ -126,7 +126,7 @@ async def test_staff_create_a_talk_question_by_question(staff, make_chat, sessio
         None,
     )
     assert (talk.capacity, talk.duration_min, talk.description) == (40, 90, "")
-    assert talk.organizer == "Defensoría Municipal de Derechos Humanos"
+    assert talk.organizer == "Defensoría Municipal de Derechos Humanos de Toluca"
     assert await _audit(session_factory) == [("talk.create", f"talk:{talk.id}")]
 
     servant = make_chat(5550101, "Ana")
@@ -486,7 +486,7 @@ async def test_non_staff_are_refused_every_button_even_with_a_real_draft_token(
     for data in forged:
         before = len(api.alerts)
         await outsider.press_data(data)
-        assert api.alerts[before:] == [raw("staff.not_authorized")], data
+        assert api.alerts[before:] == [plain("staff.not_authorized")], data
 
     unchanged = await _talk(session_factory, talk.id)
     assert (unchanged.status, unchanged.starts_at, unchanged.sequence) == (

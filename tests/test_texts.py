@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT
+from bot.content_check import code_text_keys
 from bot.services.talk_import import RowError
 from bot.texts import Markup, raw, t
 
 SOURCES = [*Path(PROJECT_ROOT, "bot").rglob("*.py"), *Path(PROJECT_ROOT, "handlers").rglob("*.py")]
-LITERAL_KEY = re.compile(r"""\b(?:t|plain|raw|button)\(\s*"([a-z_]+(?:\.[a-z_]+)+)\"""")
 ERROR_CODE = re.compile(r"""\b(EnrollmentError|ProfileError)\("([a-z_]+)\"""")
 IMPORT_CODE = re.compile(r'RowError\(\s*[^,]+,\s*[^,]+,\s*"([a-z_]+)"')
 
@@ -22,7 +22,7 @@ def _code() -> str:
 
 
 def test_every_literal_text_key_exists():
-    keys = set(LITERAL_KEY.findall(_code()))
+    keys = code_text_keys()
     assert len(keys) > 50
     missing = [key for key in sorted(keys) if not _exists(key)]
     assert missing == []

@@ -27,6 +27,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot.context import RUNTIME_KEY, Runtime
 from bot.models import Delivery, DeliveryKind, DeliveryState
+from bot.office import office
 from bot.outbox import store
 from bot.outbox.message import Letter, Outgoing, Renderer
 from bot.pacing import Pacer
@@ -199,7 +200,11 @@ async def _prepare(runtime: Runtime, delivery: Delivery, *, now: datetime) -> Le
         return Letter(delivery, now, tz)
     async with runtime.session_factory.begin() as session:
         issued = await constancias.issue(
-            session, enrollment_id=delivery.enrollment_id or 0, now=now, tz=tz
+            session,
+            enrollment_id=delivery.enrollment_id or 0,
+            now=now,
+            tz=tz,
+            folio_prefix=office().folio_prefix,
         )
     if issued is None:
         raise ValueError("constancia for an enrollment without attendance")

@@ -1,11 +1,11 @@
 """Constancias de participación: issued once per attendance, verifiable by a code.
 
-The folio is derived from the row's id ("DMDH-2026-000123", the year of issue in the
-office's zone), so two senders issuing at once can never take the same number. The
-verification code is 12 characters drawn with `secrets` from an alphabet without look-alike
-characters: about 10^16 possibilities, far beyond guessing. Name, talk, date, duration and
-organizer are copied at issue time, so /verificar shows what the PDF says even if the talk
-or the profile changes later.
+The folio is derived from the row's id ("DMDH-2026-000123": the office's prefix from its
+content, the year of issue in the office's zone), so two senders issuing at once can never
+take the same number. The verification code is 12 characters drawn with `secrets` from an
+alphabet without look-alike characters: about 10^16 possibilities, far beyond guessing.
+Name, talk, date, duration and organizer are copied at issue time, so /verificar shows what
+the PDF says even if the talk or the profile changes later.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from sqlalchemy.orm import selectinload
 
 from bot.models import Constancia, Enrollment
 
-FOLIO_PREFIX = "DMDH"
 VERIFICATION_ALPHABET = "ACDEFHJKMNPRTUWXY2345679"
 VERIFICATION_LENGTH = 12
 VERIFICATION_GROUP = 4
@@ -45,12 +44,12 @@ def normalize_verification_code(raw: str) -> str:
     return _NOT_CODE.sub("", raw.upper())
 
 
-def folio_for(constancia_id: int, issued_at: datetime, tz: ZoneInfo) -> str:
-    return f"{FOLIO_PREFIX}-{issued_at.astimezone(tz).year}-{constancia_id:06d}"
+def folio_for(constancia_id: int, issued_at: datetime, tz: ZoneInfo, prefix: str) -> str:
+    return f"{prefix}-{issued_at.astimezone(tz).year}-{constancia_id:06d}"
 
 
 async def issue(
-    session: AsyncSession, *, enrollment_id: int, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, enrollment_id: int, now: datetime, tz: ZoneInfo, folio_prefix: str
 ) -> Constancia | None:
     """Returns the enrollment's constancia, issuing it on first call; None when the
     enrollment is gone or its attendance was never recorded."""
@@ -81,7 +80,7 @@ async def issue(
     )
     session.add(constancia)
     await session.flush()
-    constancia.folio = folio_for(constancia.id, now, tz)
+    constancia.folio = folio_for(constancia.id, now, tz, folio_prefix)
     await session.flush()
     return constancia
 

@@ -133,3 +133,19 @@ async def upcoming_page(
         total=shown.total,
         first_number=shown.first_number,
     )
+
+
+_PROGRAMME = (
+    select(Talk, _seats_taken_of_talk())
+    .where(
+        Talk.status.in_((TalkStatus.SCHEDULED, TalkStatus.CANCELLED)),
+        Talk.starts_at > bindparam("now"),
+    )
+    .order_by(Talk.starts_at, Talk.id)
+)
+
+
+async def public_programme(session: AsyncSession, *, now: datetime) -> list[tuple[Talk, int]]:
+    """The talks still to come, cancelled ones included (they show as cancelled until their
+    date), each with its seats taken; soonest first."""
+    return [(talk, taken) for talk, taken in (await session.execute(_PROGRAMME, {"now": now}))]

@@ -122,9 +122,11 @@ async def export_roster(update: Update, context: BotContext) -> None:
     talk_id = roster.talk.id
     await respond(update, t("rosters.export_ready", title=roster.talk.title, rows=len(rows)))
     chat = update.effective_chat
-    await chat.send_document(rosters.roster_csv(header, rows), filename=f"roster_{talk_id}.csv")
+    await chat.send_document(
+        rosters.roster_csv(header, rows), filename=plain("files.roster_csv", id=talk_id)
+    )
     workbook = rosters.roster_xlsx(plain("rosters.sheet_title"), header, rows)
-    await chat.send_document(workbook, filename=f"roster_{talk_id}.xlsx")
+    await chat.send_document(workbook, filename=plain("files.roster_xlsx", id=talk_id))
 
 
 def _entry_line(number: int, entry: RosterEntry, tz: ZoneInfo) -> Markup:
