@@ -299,46 +299,63 @@ def pattern_line(normalized: str) -> Line | None:
 
 
 class CrisisClassifier:
-    """A logistic regression over sentence vectors: crisis examples against calm messages.
+    """Logistic regressions over sentence vectors: is it a crisis, and is it suicidal intent.
 
-    Trained at start-up (a fraction of a second) on the content's own texts: the crisis
-    examples of ``crisis.toml`` are the positives; its calm look-alikes and every FAQ
-    phrasing are the negatives. A weighted linear boundary generalises to new wordings
-    better than the nearest example does, and it learns which directions of the space mean
-    danger rather than topic. Each crisis example's line is kept, so a detection can name
-    the line of the example closest to the message.
+    Trained at start-up (a fraction of a second) on the content's own texts. For the first
+    question the crisis examples of ``crisis.toml`` are the positives, and its calm
+    look-alikes and every FAQ phrasing the negatives; for the second, the examples of the
+    kinds whose line is the Línea de la Vida against the other crisis examples. A weighted
+    linear boundary generalises to new wordings better than the nearest example does, and it
+    learns which directions of the space mean danger rather than topic.
     """
 
     def __init__(
-        self,
-        kinds: Sequence[CrisisKind],
-        crisis_vectors: Vectors,
-        calm_vectors: Vectors,
-        *,
-        iterations: int = 300,
-        l2: float = 1e-3,
+        self, kinds: Sequence[CrisisKind], crisis_vectors: Vectors, calm_vectors: Vectors
     ) -> None:
-        self._lines = [kind.line for kind in kinds for _ in kind.examples]
-        self._examples = crisis_vectors
-        features = np.vstack([crisis_vectors, calm_vectors]).astype(np.float64)
-        labels = np.concatenate([np.ones(len(crisis_vectors)), np.zeros(len(calm_vectors))])
-        # Both classes weigh the same, however many examples each has.
-        weights = np.where(labels == 1, 0.5 / len(crisis_vectors), 0.5 / len(calm_vectors))
-        self._w = np.zeros(features.shape[1])
-        self._b = 0.0
-        rate = 4.0
-        for _ in range(iterations):
-            error = (_sigmoid(features @ self._w + self._b) - labels) * weights
-            self._w -= rate * (features.T @ error + l2 * self._w)
-            self._b -= rate * float(error.sum())
+        lines = [kind.line for kind in kinds for _ in kind.examples]
+        life = np.array([line is Line.LIFE for line in lines])
+        self._others = crisis_vectors[~life]
+        self._other_lines = [line for line in lines if line is not Line.LIFE]
+        self._crisis = _fit(crisis_vectors, calm_vectors)
+        self._life = _fit(crisis_vectors[life], crisis_vectors[~life]) if life.any() else None
 
     def probabilities(self, queries: Vectors) -> npt.NDArray[np.float64]:
         """Returns each query's probability of being a crisis message."""
-        return _sigmoid(queries.astype(np.float64) @ self._w + self._b)
+        return _predict(self._crisis, queries)
+
+    def suicidal(self, queries: Vectors, threshold: float = 0.5) -> bool:
+        """Tells whether any query reads as suicidal intent."""
+        return self._life is not None and bool(np.any(_predict(self._life, queries) >= threshold))
 
     def nearest_line(self, query: Vectors) -> Line:
-        """Returns the line of the crisis example closest to one query vector."""
-        return self._lines[int(np.argmax(self._examples @ query))]
+        """Returns the line of the (non-suicide) crisis example closest to one query vector."""
+        if not self._other_lines:
+            return Line.GENERAL
+        return self._other_lines[int(np.argmax(self._others @ query))]
+
+
+_Model = tuple[npt.NDArray[np.float64], float]
+
+
+def _fit(
+    positives: Vectors, negatives: Vectors, iterations: int = 300, l2: float = 1e-3
+) -> _Model:
+    """Fits a class-balanced logistic regression by gradient descent (deterministic)."""
+    features = np.vstack([positives, negatives]).astype(np.float64)
+    labels = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
+    # Both classes weigh the same, however many examples each has.
+    weights = np.where(labels == 1, 0.5 / len(positives), 0.5 / len(negatives))
+    w, b, rate = np.zeros(features.shape[1]), 0.0, 4.0
+    for _ in range(iterations):
+        error = (_sigmoid(features @ w + b) - labels) * weights
+        w -= rate * (features.T @ error + l2 * w)
+        b -= rate * float(error.sum())
+    return w, b
+
+
+def _predict(model: _Model, queries: Vectors) -> npt.NDArray[np.float64]:
+    w, b = model
+    return _sigmoid(queries.astype(np.float64) @ w + b)
 
 
 def _sigmoid(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -349,5 +366,5 @@ def semantic_line(classifier: CrisisClassifier, queries: Vectors, threshold: flo
     """Returns the line of the first text part the classifier takes for a crisis, or ``None``."""
     for row, probability in zip(queries, classifier.probabilities(queries), strict=True):
         if probability >= threshold:
-            return classifier.nearest_line(row)
+            return Line.LIFE if classifier.suicidal(row[None, :]) else classifier.nearest_line(row)
     return None

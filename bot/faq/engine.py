@@ -307,6 +307,8 @@ class FaqEngine:
         vectors = self._encode([text, *parts]) if normalized else None
         semantic = self._semantic.best_per_entry(vectors) if vectors is not None else None
         line = crisis.pattern_line(normalized) or self._semantic_crisis(vectors)
+        if line is not None and line is not Line.LIFE and self._said_suicide(vectors):
+            line = Line.LIFE
         if line is None and intents.is_greeting(normalized):
             return FaqResult(Decision.GREETING, None, (), 1.0)
         if line is None and intents.is_thanks(normalized):
@@ -380,6 +382,10 @@ class FaqEngine:
         except Exception:  # a native encoder failing must never cost the servant an answer
             logger.exception("FAQ encoder failed on a message: lexical ranking only")
             return None
+
+    def _said_suicide(self, vectors: Vectors | None) -> bool:
+        """Whether a message already taken for a crisis also reads as suicidal intent."""
+        return vectors is not None and self._crisis is not None and self._crisis.suicidal(vectors)
 
     def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
         if vectors is None or self._crisis is None:
