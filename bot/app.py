@@ -87,7 +87,8 @@ def build_application(
         ),
         faq=FaqEngine.from_directory(
             settings.content_dir / "faq",
-            encoder=load_encoder(settings.faq_encoder), cache_dir=settings.faq_cache_dir
+            encoder=load_encoder(settings.faq_encoder),
+            cache_dir=settings.faq_cache_dir,
         ),
     )
 

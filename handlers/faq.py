@@ -7,7 +7,7 @@ and carries 👍/👎 and up to three related questions.
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.faq import Decision, FaqEngine, FaqEntry
@@ -15,6 +15,7 @@ from bot.services import faq_log
 from bot.texts import Markup, plain, t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import ANSWER
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import is_staff
 
@@ -200,4 +201,4 @@ HANDLERS: list[BaseHandler] = [
     ),
 ]
 
-FREE_TEXT = MessageHandler(filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED, free_text)
+FREE_TEXT = MessageHandler(ANSWER, free_text)

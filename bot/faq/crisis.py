@@ -1,10 +1,9 @@
-"""Detection of messages from people in danger: phrase patterns and similarity to examples.
+"""Detection of messages from people in danger: phrase patterns and a learned classifier.
 
 Recall comes first. Showing the emergency lines to a message that did not need them costs
 a few seconds of reading; missing one can cost a life. So a message is a crisis when any
-pattern matches anywhere in it, or when it (or any part of a long message) is closer to a
-crisis example in ``content/faq/crisis.toml`` than the calibrated threshold, and closer to
-it than to any ordinary question of the FAQ by a margin.
+pattern matches anywhere in it, or when the classifier trained on the examples of
+``content/faq/crisis.toml`` takes it (or any part of a long message) for one.
 
 Each detection names which line fits (:class:`Line`): the Línea de la Vida for suicidal
 intent, the women's lines for violence against women, the general list otherwise.

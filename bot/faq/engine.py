@@ -1,8 +1,8 @@
 """Offline Spanish FAQ answering: crisis first, then lexical + semantic ranking with a
 calibrated answer / suggest / unknown decision.
 
-* **Crisis**: danger patterns anywhere in the message, or similarity of the message or any
-  part of it to the crisis examples (:mod:`bot.faq.crisis`). The reply names the line that
+* **Crisis**: danger patterns anywhere in the message, or a classifier over sentence vectors
+  of the message and of each of its parts (:mod:`bot.faq.crisis`). The reply names the line that
   fits, and still carries the answer to the rest of the message when there is one.
 * **Ranking**: per entry, a weighted sum of the lexical score (:mod:`bot.faq.lexical`) and
   the sentence encoder's best cosine with the entry's phrasings (:mod:`bot.faq.semantic`).

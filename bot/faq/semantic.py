@@ -38,7 +38,6 @@ class SemanticIndex:
         self._content_owners = np.array(
             [index for index, entry in enumerate(phrasings) for _ in entry], dtype=np.int32
         )
-        self._content_vectors = vectors
         self.content_vectors = vectors
         self._n_entries = len(phrasings)
         self._vectors = vectors
@@ -50,10 +49,10 @@ class SemanticIndex:
         if new:
             self._known.update(zip(new, self.encoder.encode(new), strict=True))
         if not phrasings:
-            self._vectors, self._owners = self._content_vectors, self._content_owners
+            self._vectors, self._owners = self.content_vectors, self._content_owners
             return
         taught = np.stack([self._known[text] for _, text in phrasings])
-        self._vectors = np.vstack([self._content_vectors, taught])
+        self._vectors = np.vstack([self.content_vectors, taught])
         self._owners = np.concatenate(
             [self._content_owners, np.array([i for i, _ in phrasings], dtype=np.int32)]
         )
