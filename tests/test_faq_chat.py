@@ -123,3 +123,26 @@ async def test_stale_faq_buttons(chat, api):
     assert "ya no está disponible" in chat.last.text
     await chat.press_data("v1:fb:no_existe:1")
     assert api.alerts[-1].startswith("Este botón ya no está activo")
+
+
+async def test_suicidal_intent_in_passing_gets_911_and_the_life_line_then_the_answer(chat):
+    replies = await chat.send(
+        "¿quién tiene que presentar la declaración patrimonial? la verdad ya no le veo sentido "
+        "a nada, ya regalé mis cosas"
+    )
+    first = replies[0].text
+    assert first.index("911") < first.index("800 911 2000") < 200
+    assert "Fuente:" not in first
+    assert any("declaración" in r.text.lower() and "Fuente:" in r.text for r in replies[1:])
+
+
+async def test_a_long_message_offers_its_second_subject(chat):
+    replies = await chat.send(
+        "Buenos días, les escribo porque en mi área hay mucho movimiento por las elecciones. "
+        "Mi coordinador nos pidió ir a un mitin del partido en horario de trabajo y llevarnos "
+        "la camioneta del ayuntamiento. Otra cosa que quería preguntar: ¿quién tiene que "
+        "presentar la declaración patrimonial y cuándo?"
+    )
+    assert "Fuente:" in replies[0].text
+    assert "también preguntas por esto" in replies[-1].text
+    assert len([label for label in replies[-1].labels() if label.startswith("❓")]) == 1
