@@ -3,32 +3,15 @@ step and the draft where they were; a draft older than 24 hours expires with a m
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import select
 
-from bot.app import build_application, dispose
 from bot.models import Servant, Talk, UnansweredQuestion
 from bot.persistence import ConversationData, ConversationState
 from tests.chat import Chat
-from tests.conftest import STAFF_ID
+from tests.conftest import STAFF_ID, restarted
 from tests.factories import reach_name_step
-from tests.fakes import virtual_pacer
-
-Restart = Callable[[], Any]
-
-
-@asynccontextmanager
-async def _restarted(settings, api, clock) -> AsyncIterator[Any]:
-    """A second instance on the same database, as after a crash (the first is not stopped)."""
-    application = build_application(
-        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
-    )
-    async with application:
-        yield application
-    await dispose(application)
 
 
 async def _rows(session_factory, model) -> list[Any]:
@@ -39,7 +22,7 @@ async def _rows(session_factory, model) -> list[Any]:
 async def test_sign_up_continues_after_a_restart(chat, settings, api, clock, session_factory):
     await reach_name_step(chat, session_factory, clock)
 
-    async with _restarted(settings, api, clock) as second:
+    async with restarted(settings, api, clock) as second:
         again = Chat(second, api, chat.user_id, chat.first_name)
         await again.send("Ana Pérez López")
         assert "dependencia" in again.last.text.lower()
@@ -62,7 +45,7 @@ async def test_a_staff_draft_continues_after_a_restart(
     await staff.send("Ley Ingrid")
     assert "Paso 3 de 10" in staff.last.text
 
-    async with _restarted(settings, api, clock) as second:
+    async with restarted(settings, api, clock) as second:
         again = Chat(second, api, STAFF_ID, "Laura")
         await again.press("Sin descripción")
         await again.send("Mtra. Sofía Reyes")
@@ -87,7 +70,7 @@ async def test_a_draft_older_than_a_day_expires_with_a_message(
     await staff.send("Ley Ingrid")
     clock.advance(hours=25)
 
-    async with _restarted(settings, api, clock) as second:
+    async with restarted(settings, api, clock) as second:
         again = Chat(second, api, STAFF_ID, "Laura")
         replies = await again.send("Mtra. Sofía Reyes")
         assert "más de 24 horas" in replies[0].text
