@@ -24,7 +24,7 @@ from tests.factories import make_talk
 from tests.fakes import FakeBotApi
 
 SECONDS = float(os.environ.get("FUZZ_SECONDS", "20"))
-MAX_INPUTS = int(os.environ.get("FUZZ_INPUTS", "3000"))
+MAX_INPUTS = int(os.environ.get("FUZZ_INPUTS", "10000"))
 SEED = int(os.environ.get("FUZZ_SEED", str(random.randrange(10**9))))
 
 TEXTS = [
