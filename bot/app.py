@@ -23,10 +23,13 @@ from bot.faq_sync import load_taught_phrasings
 from bot.housekeeping import schedule_housekeeping
 from bot.outbox.sender import Sender, schedule_sender
 from bot.pacing import Pacer
+from bot.persistence import PersistentApplication, SqlPersistence
 from handlers import (
+    chats,
     checkin,
     common,
     constancias,
+    conversation,
     enrollment,
     faq,
     notice_opt_out,
@@ -59,6 +62,8 @@ def build_application(
     """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks), and
     `clock` and `pacer` the real time (a test's pacer sleeps on a virtual clock)."""
     use_content_dir(settings.content_dir)
+    clock = clock or SystemClock()
+    engine = create_engine(settings.database_url)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -66,6 +71,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        .application_class(PersistentApplication)
+        .persistence(SqlPersistence(engine, clock=clock.now))
     )
     if settings.telegram_api_base_url:
         base_url, base_file_url = api_urls(settings.telegram_api_base_url)
@@ -74,12 +81,11 @@ def build_application(
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
 
-    engine = create_engine(settings.database_url)
     application.bot_data[RUNTIME_KEY] = Runtime(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
-        clock=clock or SystemClock(),
+        clock=clock,
         sender=Sender(
             renderers=outbox.RENDERERS,
             pacer=pacer or Pacer(settings.send_rate_per_second),
@@ -113,6 +119,10 @@ def build_application(
         common.FALLBACK_HANDLERS,
     ):
         application.add_handlers(handlers)
+    # Before everything: only private chats get through; then a draft found expired when
+    # the state was loaded is announced.
+    application.add_handlers(chats.HANDLERS, group=-2)
+    application.add_handlers(conversation.EXPIRY_HANDLERS, group=-1)
     application.add_error_handler(common.on_error)
     schedule_sender(application)
     schedule_housekeeping(application)

@@ -2,11 +2,11 @@
 
 Free text that no conversation claims goes to the FAQ, and the FAQ logs what it cannot
 answer. While the sign-up waits for a name or an e-mail, or the survey for a comment, that
-text is an answer, not a question, and must never be logged. A ConversationHandler's state
-(and `user_data`) live only in memory: after a restart mid-sign-up the name typed next
-would reach the FAQ as a question. The mark lives on the servant's row instead, so it
-survives a restart, and it expires with the conversation's own timeout, so a servant who
-walked away is not left unheard. Every step that asks for typed data comes after the
+text is an answer, not a question, and must never be logged. The conversations' state is
+persisted (`bot/persistence.py`), so after a restart the step itself takes the name; the
+mark on the servant's row is the second line of defence (a state discarded as unreadable,
+an instance started without it), and it expires with the conversation's own timeout, so a
+servant who walked away is not left unheard. Every step that asks for typed data comes after the
 privacy notice, so the row exists.
 """
 

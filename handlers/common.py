@@ -81,8 +81,10 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
+        await acknowledge(update)
+    except TelegramError:
+        logger.info("could not answer the press of update %s", update_id)
+    try:
         await update.effective_chat.send_message(t("error.generic"))
     except TelegramError:
         logger.warning("could not apologise for update %s", update_id)

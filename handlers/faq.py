@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.context import BotContext
-from bot.faq import Decision, FaqEngine, FaqEntry
+from bot.faq import Decision, FaqEngine, FaqEntry, FaqResult
 from bot.services import faq_log
 from bot.texts import Markup, plain, t
 from handlers import callbacks as cb
@@ -67,28 +67,23 @@ def topics_keyboard(engine: FaqEngine) -> InlineKeyboardMarkup:
     )
 
 
+QUESTIONS = frozenset({Decision.ANSWER, Decision.SUGGEST, Decision.CRISIS})
+"""What the engine takes for a question (or a danger), not for a name or a greeting."""
+
+
 async def free_text(update: Update, context: BotContext) -> None:
     """Answers a question typed in the servant's own words."""
     engine = _engine(context)
-    text = update.message.text or ""
+    text = update.effective_message.text or ""
     result = engine.ask(text)
     texts = engine.texts()
-    if result.decision == Decision.CRISIS:
-        await respond(update, Markup(engine.crisis_text(result.line)))
-        if result.entry is not None:
-            await respond(update, *answer_message(result.entry, engine))
-        return
     if result.decision == Decision.GREETING:
         await respond(update, Markup(texts.greeting), render.main_menu())
         return
     if result.decision == Decision.THANKS:
         await respond(update, Markup(texts.thanks))
         return
-    if result.decision == Decision.ANSWER and result.entry is not None:
-        await respond(update, *answer_message(result.entry, engine))
-        if result.also:
-            rows = [[question_button(entry)] for entry in result.also]
-            await respond(update, t("faq.also"), render.keyboard(*rows))
+    if await _answer(update, engine, result):
         return
     if not is_staff(update, context):
         # Staff trying the bot are not servants asking; their tests stay out of /pendientes.
@@ -96,12 +91,47 @@ async def free_text(update: Update, context: BotContext) -> None:
             await faq_log.record_unanswered(
                 session, text=text, telegram_user_id=update.effective_user.id, now=context.now()
             )
-    if result.decision == Decision.SUGGEST and result.suggestions:
-        rows = [[question_button(entry)] for entry in result.suggestions]
-        rows.append([render.button("faq.none_of_these", cb.FAQ_TOPICS)])
-        await respond(update, Markup(texts.suggest), render.keyboard(*rows))
-        return
-    await respond(update, Markup(texts.unknown), topics_keyboard(engine))
+    if not await _suggest(update, engine, result):
+        await respond(update, Markup(texts.unknown), topics_keyboard(engine))
+
+
+async def answer_during_step(update: Update, context: BotContext, text: str) -> bool:
+    """A question (or a danger) typed where a step waits for data: answers it, never logs
+    it, and returns True so the step asks again instead of taking it as the answer. A text
+    with a question mark is a question even when the FAQ has no answer for it."""
+    engine = _engine(context)
+    result = engine.ask(text)
+    if result.decision not in QUESTIONS and "?" not in text and "¿" not in text:
+        return False
+    if not await _answer(update, engine, result) and not await _suggest(update, engine, result):
+        await respond(update, Markup(engine.texts().unknown), topics_keyboard(engine))
+    return True
+
+
+async def _answer(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
+    """A crisis (emergency lines first) or a confident answer; False when neither."""
+    if result.decision == Decision.CRISIS:
+        await respond(update, Markup(engine.crisis_text(result.line)))
+        if result.entry is not None:
+            await respond(update, *answer_message(result.entry, engine))
+        return True
+    if result.decision == Decision.ANSWER and result.entry is not None:
+        await respond(update, *answer_message(result.entry, engine))
+        if result.also:
+            rows = [[question_button(entry)] for entry in result.also]
+            await respond(update, t("faq.also"), render.keyboard(*rows))
+        return True
+    return False
+
+
+async def _suggest(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
+    """"¿Quisiste decir…?" with the engine's guesses; False when it has none."""
+    if result.decision != Decision.SUGGEST or not result.suggestions:
+        return False
+    rows = [[question_button(entry)] for entry in result.suggestions]
+    rows.append([render.button("faq.none_of_these", cb.FAQ_TOPICS)])
+    await respond(update, Markup(engine.texts().suggest), render.keyboard(*rows))
+    return True
 
 
 async def list_topics(update: Update, context: BotContext) -> None:
@@ -170,7 +200,7 @@ async def feedback(update: Update, context: BotContext) -> None:
             telegram_user_id=update.effective_user.id,
             now=context.now(),
         )
-    await update.callback_query.answer(plain("faq.thanks_feedback"))
+    await acknowledge(update, plain("faq.thanks_feedback"), toast=True)
     message = update.callback_query.message
     markup = message.reply_markup if message is not None else None
     if markup is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Iterable
+from html import escape
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -39,10 +41,42 @@ async def respond(
     return await chat.send_message(text, reply_markup=markup)
 
 
-async def acknowledge(update: Update, alert: str | None = None) -> None:
-    """Answers a button press (Telegram shows a spinner until this is done)."""
-    if update.callback_query is not None:
-        await update.callback_query.answer(alert, show_alert=alert is not None)
+_ANSWERED: OrderedDict[str, None] = OrderedDict()
+"""Ids of the presses answered lately: a press is answered once, the error handler included."""
+_ANSWERED_KEPT = 10_000
+
+
+async def acknowledge(update: Update, alert: str | None = None, *, toast: bool = False) -> None:
+    """Answers a button press (Telegram shows a spinner until this is done), once.
+
+    A press handled late (after Telegram's answer window, e.g. a backlog after a restart)
+    can no longer be answered: the handler goes on, and an alert is sent as a message.
+    `toast` shows the text briefly instead of as an alert.
+    """
+    query = update.callback_query
+    if query is None or query.id in _ANSWERED:
+        return
+    _ANSWERED[query.id] = None
+    while len(_ANSWERED) > _ANSWERED_KEPT:
+        _ANSWERED.popitem(last=False)
+    try:
+        await query.answer(alert, show_alert=alert is not None and not toast)
+    except BadRequest as exc:
+        if not _too_late(exc):
+            raise
+        logger.info("a button press was answered too late: %s", exc)
+        if alert and update.effective_chat is not None:
+            await update.effective_chat.send_message(escape(alert))
+
+
+def answered(update: Update) -> bool:
+    """True when this update's button press was already answered."""
+    return update.callback_query is not None and update.callback_query.id in _ANSWERED
+
+
+def _too_late(exc: BadRequest) -> bool:
+    text = str(exc).lower()
+    return "query is too old" in text or "query id is invalid" in text
 
 
 def pack(blocks: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[Markup]:

@@ -19,7 +19,7 @@ from bot.context import BotContext
 from bot.services import servants
 from bot.services.errors import ProfileError
 from bot.texts import raw, t
-from handlers import awaiting, enrollment, profile, render
+from handlers import awaiting, enrollment, faq, profile, render
 from handlers import callbacks as cb
 from handlers.conversation import ANSWER, END, NOT_TEXT, conversation
 from handlers.profile import DEPENDENCY, EMAIL, NAME, PRIVACY
@@ -86,8 +86,24 @@ async def _next_or_finish(update: Update, context: BotContext, ask_next) -> int:
     return await ask_next(update, context)
 
 
+async def _question_instead(update: Update, context: BotContext, step: str) -> bool:
+    """A question (or a danger) typed instead of the data: the FAQ answers it, unlogged, and
+    a line brings the servant back to the step. True when that happened."""
+    if not await faq.answer_during_step(update, context, _typed(update)):
+        return False
+    await respond(update, t(f"profile.back_to_{step}"), edit=False)
+    return True
+
+
+def _typed(update: Update) -> str:
+    message = update.effective_message
+    return (message.text if message is not None else None) or ""
+
+
 async def receive_name(update: Update, context: BotContext) -> int:
-    if not await _save(update, context, full_name=update.message.text or ""):
+    if await _question_instead(update, context, "name"):
+        return NAME
+    if not await _save(update, context, full_name=_typed(update)):
         return NAME
     return await _next_or_finish(update, context, profile.ask_dependency)
 
@@ -111,13 +127,17 @@ async def other_dependency(update: Update, context: BotContext) -> int:
 
 
 async def receive_dependency(update: Update, context: BotContext) -> int:
-    if not await _save(update, context, dependency=update.message.text or ""):
+    if await _question_instead(update, context, "dependency"):
+        return DEPENDENCY
+    if not await _save(update, context, dependency=_typed(update)):
         return DEPENDENCY
     return await _next_or_finish(update, context, profile.ask_email)
 
 
 async def receive_email(update: Update, context: BotContext) -> int:
-    if not await _save(update, context, email=update.message.text or ""):
+    if "@" not in _typed(update) and await _question_instead(update, context, "email"):
+        return EMAIL
+    if not await _save(update, context, email=_typed(update)):
         return EMAIL
     return await _finish(update, context)
 

@@ -8,7 +8,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot import models  # noqa: F401  (registers the tables)
+from bot import models, persistence  # noqa: F401  (registers the tables)
 from bot.db import Base, create_engine
 
 config = context.config

@@ -9,6 +9,7 @@ import pathlib
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -154,6 +155,20 @@ async def app(settings: Settings, api: FakeBotApi, clock: FakeClock) -> AsyncIte
         yield application
     from bot.app import dispose
 
+    await dispose(application)
+
+
+@asynccontextmanager
+async def restarted(settings: Settings, api: FakeBotApi, clock: FakeClock) -> AsyncIterator[Any]:
+    """A second instance on the same database, as after a crash (the first is not stopped):
+    it loads the conversations' state when it initialises, as a new process does."""
+    from bot.app import dispose
+
+    application = build_application(
+        settings, request=api, clock=clock, pacer=virtual_pacer(settings.send_rate_per_second)
+    )
+    async with application:
+        yield application
     await dispose(application)
 
 

@@ -95,3 +95,13 @@ async def enroll_in(
             join_waitlist=join_waitlist,
             reminder_offsets=REMINDER_OFFSETS,
         )
+
+
+async def reach_name_step(chat, session_factory, clock, title: str = "Cohecho") -> None:  # type: ignore[no-untyped-def]
+    """A servant opens a new talk, taps *Inscribirme*, accepts the notice: the name is asked."""
+    await make_talk(session_factory, starts_at=clock.now() + timedelta(days=2), title=title)
+    await chat.send("/platicas")
+    await chat.press(title)
+    await chat.press("Inscribirme")
+    await chat.press("Acepto")
+    assert "nombre completo" in chat.last.text

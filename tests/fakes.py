@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 
 from telegram.error import TimedOut
@@ -81,7 +83,13 @@ class FakeBotApi(BaseRequest):
     or `Timeout` to simulate a timeout; it is how tests inject 429, 5xx and 403.
     """
 
-    def __init__(self, responder: Responder | None = None) -> None:
+    def __init__(self, responder: Responder | None = None, *, strict: bool = False) -> None:
+        self.strict = strict
+        """Refuse what Telegram refuses (see `refusal`); the refusals are kept in `refused`."""
+        self.refused: list[tuple[str, str]] = []
+        self.answered: set[str] = set()
+        self.late: bool = False
+        """Every press is past Telegram's answer window: answering it fails."""
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.messages: dict[int, Sent] = {}
         self.alerts: list[str] = []
@@ -124,9 +132,42 @@ class FakeBotApi(BaseRequest):
             if answer is not None:
                 status, body = answer  # type: ignore[misc]
                 return status, json.dumps(body).encode()
+        if self.strict and (reason := self.refusal(api_method, params)) is not None:
+            self.refused.append((api_method, reason))
+            body = {"ok": False, "error_code": 400, "description": f"Bad Request: {reason}"}
+            return 400, json.dumps(body).encode()
         self.calls.append((api_method, params))
         result = self.result_for(api_method, params, files or {})
         return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def refusal(self, api_method: str, params: dict[str, Any]) -> str | None:
+        """Why Telegram would refuse this call, or None: invalid HTML, a text over 4,096
+        characters or a caption over 1,024 (after parsing), an alert over 200, button data
+        over 64 bytes, an edit that changes nothing, a press answered twice or too late."""
+        if api_method == "answerCallbackQuery":
+            if len(params.get("text") or "") > 200:
+                return "MESSAGE_TOO_LONG"
+            if self.late or params["callback_query_id"] in self.answered:
+                return "query is too old and response timeout expired or query ID is invalid"
+            self.answered.add(params["callback_query_id"])
+            return None
+        for row in self._buttons(params):
+            for button in row:
+                if len(button.get("callback_data", "").encode()) > 64:
+                    return "BUTTON_DATA_INVALID"
+        for name, limit in (("text", 4096), ("caption", 1024)):
+            if name in params:
+                parsed = parse_html(str(params[name]))
+                if parsed is None:
+                    return "can't parse entities"
+                if len(parsed) > limit or (name == "text" and not parsed.strip()):
+                    return "message is too long" if parsed.strip() else "message text is empty"
+        if api_method == "editMessageText":
+            sent = self.messages.get(int(params["message_id"]))
+            unchanged = sent is not None and sent.text == params["text"]
+            if unchanged and sent.buttons == self._buttons(params):  # type: ignore[union-attr]
+                return "message is not modified"
+        return None
 
     def result_for(self, api_method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
         if api_method == "getMe":
@@ -208,3 +249,58 @@ class FakeBotApi(BaseRequest):
 
     def methods(self) -> list[str]:
         return [method for method, _ in self.calls]
+
+
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "tg-spoiler",
+        "span",
+        "blockquote",
+        "tg-emoji",
+    }
+)
+
+
+class _TelegramHtml(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.text: list[str] = []
+        self.bad = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.bad = True
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.bad = True
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse_html(text: str) -> str | None:
+    """The text Telegram shows for an HTML message, or None when Telegram would refuse it
+    (an unknown or unclosed tag, a stray `<` or `&`)."""
+    if re.search(r"<(?![a-zA-Z/])|&(?!(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);)", text):
+        return None
+    parser = _TelegramHtml()
+    parser.feed(text)
+    parser.close()
+    if parser.bad or parser.open:
+        return None
+    return "".join(parser.text)

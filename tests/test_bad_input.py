@@ -72,7 +72,9 @@ async def test_names_with_markup_and_emoji_never_break_html(chat, session_factor
     await chat.press("Equidad")
     await chat.press("Inscribirme")
     await chat.press("Acepto")
-    name = "*Ana* _<script>_ `O'Brien` & Ñúñez 👩🏽‍💼"
+    refused = "*Ana* _<script>_ `O'Brien` & Ñúñez 👩🏽‍💼"
+    assert "No parece un nombre" in (await chat.send(refused))[-1].text
+    name = "Ana O'Brien Ñúñez"
     await chat.send(name)
     await chat.press("Otra")
     await chat.send("<b>Área</b> de *Cultura*")
@@ -89,7 +91,8 @@ async def test_invalid_names_are_explained(chat, session_factory, clock):
     await chat.press("Inscribirme")
     await chat.press("Acepto")
     assert "muy largo" in (await chat.send("N" * 5000))[-1].text
-    assert "No parece un nombre" in (await chat.send("12345 !!!"))[-1].text
+    assert "no lleva números" in (await chat.send("12345 !!!"))[-1].text
+    assert "No parece un nombre" in (await chat.send("Ana & Ruiz !!!"))[-1].text
     assert "texto" in (await chat.send_sticker())[-1].text
     replies = await chat.send("Ana Ruiz")
     assert "dependencia" in replies[-1].text

@@ -36,6 +36,8 @@ async def test_first_enrollment_asks_consent_then_profile_then_enrolls(
     await chat.press("Acepto")
     assert "nombre completo" in chat.last.text
     await chat.send("  María   <b>López</b> & Hernández 🌸 ")
+    assert "No parece un nombre" in chat.last.text
+    await chat.send("  María   López  Hernández ")
     assert "dependencia" in chat.last.text
     await chat.press("Tesorería Municipal")
     assert "correo" in chat.last.text
@@ -50,4 +52,4 @@ async def test_first_enrollment_asks_consent_then_profile_then_enrolls(
     assert event.decoded("DTSTART") == talk.starts_at
 
     await chat.send("/mis_datos")
-    assert "María &lt;b&gt;López&lt;/b&gt; &amp; Hernández 🌸" in chat.last.text
+    assert "María López Hernández" in chat.last.text

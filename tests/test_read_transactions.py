@@ -3,6 +3,7 @@ write lock and waits for no writer, instead of a unit of work's BEGIN IMMEDIATE.
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 
 import pytest
@@ -39,7 +40,10 @@ async def test_read_only_screens_open_no_write_unit_of_work(
     begin = SessionFactory.begin
 
     def spy(self: SessionFactory):  # type: ignore[no-untyped-def]
-        opened.append(current)
+        # A flow's step is persisted after the update (bot/persistence.py): that write is
+        # the conversation's, not the screen's.
+        if sys._getframe(1).f_globals.get("__name__") != "bot.persistence":
+            opened.append(current)
         return begin(self)
 
     monkeypatch.setattr(SessionFactory, "begin", spy)

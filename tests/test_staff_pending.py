@@ -5,14 +5,10 @@ from /pendientes (answered at once), listed and removed with /frases, purged at 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from telegram.ext import Application, ConversationHandler
 
-from bot.app import build_application, dispose
 from bot.housekeeping import purge_expired_questions
 from bot.models import (
     AuditEntry,
@@ -22,8 +18,8 @@ from bot.models import (
     UnansweredQuestion,
 )
 from bot.outbox.sender import run_sender
-from tests.chat import Chat
-from tests.conftest import STAFF_ID
+from tests.chat import Chat, text_of
+from tests.conftest import STAFF_ID, restarted
 from tests.test_constancias import _attend as attend
 
 NOT_AUTHORIZED = "No autorizado"
@@ -108,20 +104,6 @@ async def test_staff_trying_the_bot_are_not_logged(make_chat, session_factory):
     assert await rows(session_factory) == []
 
 
-@asynccontextmanager
-async def restart(settings, api, clock) -> AsyncIterator[Application]:
-    """A new Application on the same database, as after a restart of the bot. The
-    ConversationHandlers are module-level objects, so in one test process their state
-    outlives an Application: it is emptied, as a new process would start."""
-    restarted = build_application(settings, request=api, clock=clock)
-    for handler in restarted.handlers[0]:
-        if isinstance(handler, ConversationHandler):
-            handler._conversations.clear()
-    async with restarted:
-        yield restarted
-    await dispose(restarted)
-
-
 async def test_answers_typed_during_sign_up_are_not_logged_even_after_a_restart(
     chat, settings, api, clock, session_factory
 ):
@@ -129,14 +111,16 @@ async def test_answers_typed_during_sign_up_are_not_logged_even_after_a_restart(
     await chat.press("Acepto")
     assert "nombre" in chat.last.text.lower()
 
-    # The conversation's state (in memory) is gone, the mark in the database is not.
-    async with restart(settings, api, clock) as restarted:
-        servant = Chat(restarted, api, user_id=chat.user_id)
+    # The conversation's step is persisted: after the restart it takes the name, and a
+    # question typed at the next step is answered there, never logged.
+    async with restarted(settings, api, clock) as second:
+        servant = Chat(second, api, user_id=chat.user_id)
         await servant.send("Ana María López Pérez")
-        await servant.send("ana.lopez@toluca.gob.mx")
+        assert "dependencia" in servant.last.text
+        assert "Sigo esperando" in text_of(await servant.send(QUESTION))
         assert await rows(session_factory) == []
 
-        clock.advance(minutes=16)
+        await servant.send("/cancelar")
         await servant.send(QUESTION)
     assert [sample for sample, _, _ in await rows(session_factory)] == [QUESTION]
 
@@ -149,8 +133,8 @@ async def test_a_survey_comment_typed_after_a_restart_is_not_logged(
     await run_sender(app)
     await ana.press("4")
 
-    async with restart(settings, api, clock) as restarted:
-        await Chat(restarted, api, user_id=ana.user_id).send(
+    async with restarted(settings, api, clock) as second:
+        await Chat(second, api, user_id=ana.user_id).send(
             "Muy clara la licenciada Pérez, soy Ana Ruiz de Catastro"
         )
 

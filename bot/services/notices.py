@@ -74,8 +74,9 @@ class OptOut:
 
 
 def clean_text(raw: str) -> str:
-    """Checks a notice's text as typed by staff (sent as plain text, escaped when shown)."""
-    text = raw.strip()
+    """Checks a notice's text as typed by staff (sent as plain text, escaped when shown);
+    U+0000, which PostgreSQL refuses in a text, is dropped."""
+    text = raw.replace("\x00", "").strip()
     if not text:
         raise NoticeError("empty")
     if len(text) > MAX_TEXT_LENGTH:

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import insert_ignore
 from bot.models import (
     Constancia,
     Delivery,
@@ -26,6 +27,9 @@ from bot.services.errors import EnrollmentError, ProfileError
 from bot.services.queries import get_servant
 
 MAX_NAME_LENGTH = 120
+MIN_NAME_LENGTH = 3
+_NAME_MARKS = frozenset(" .-'’")
+_LINK = re.compile(r"(?i)(https?:|www\.|\.(com|mx|org|net|gob|edu|info|io)\b|@)")
 MAX_DEPENDENCY_LENGTH = 160
 _SPACES = re.compile(r"\s+")
 
@@ -39,11 +43,23 @@ class DeletionSummary:
 async def accept_privacy(
     session: AsyncSession, *, telegram_user_id: int, chat_id: int, version: str, now: datetime
 ) -> Servant:
-    """Records that the servant accepted privacy notice `version` (creating the servant)."""
+    """Records that the servant accepted privacy notice `version` (creating the servant).
+
+    The row is created with an insert-or-ignore, so simultaneous taps on *Acepto* create
+    one servant and none of them fails on the unique key."""
     servant = await get_servant(session, telegram_user_id)
     if servant is None:
-        servant = Servant(telegram_user_id=telegram_user_id, created_at=now)
-        session.add(servant)
+        values = {
+            "telegram_user_id": telegram_user_id,
+            "chat_id": chat_id,
+            "privacy_version": version,
+            "privacy_accepted_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        await insert_ignore(session, Servant, values)
+        servant = await get_servant(session, telegram_user_id)
+        assert servant is not None
     servant.chat_id = chat_id
     servant.privacy_version = version
     servant.privacy_accepted_at = now
@@ -69,7 +85,8 @@ def _clean_text(raw: str) -> str:
 
 
 def clean_full_name(raw: str) -> str:
-    """Validates a full name: letters required, at most 120 characters, spaces tidied."""
+    """Validates a full name as it goes on a constancia: letters, spaces and `.-'`, 3 to 120
+    characters, at least two words; never a question, a link or digits. Spaces tidied."""
     name = _clean_text(raw)
     if not name:
         raise ProfileError("name_empty")
@@ -77,8 +94,19 @@ def clean_full_name(raw: str) -> str:
         raise ProfileError("name_too_long", limit=MAX_NAME_LENGTH)
     if name.startswith("/"):
         raise ProfileError("name_is_command")
-    if sum(ch.isalpha() for ch in name) < 2:
+    if "?" in name or "¿" in name:
+        raise ProfileError("name_is_question")
+    if _LINK.search(name):
+        raise ProfileError("name_is_link")
+    if any(ch.isdigit() for ch in name):
+        raise ProfileError("name_has_digits")
+    if any(not (ch.isalpha() or ch in _NAME_MARKS) for ch in name):
         raise ProfileError("name_invalid")
+    words = [word for word in name.split(" ") if sum(ch.isalpha() for ch in word) >= 1]
+    if len(name) < MIN_NAME_LENGTH or sum(ch.isalpha() for ch in name) < 2:
+        raise ProfileError("name_invalid")
+    if len(words) < 2:
+        raise ProfileError("name_one_word")
     return name
 
 

@@ -153,7 +153,7 @@ async def receive_text(update: Update, context: BotContext) -> int:
     if draft is None:
         return ConversationHandler.END
     try:
-        draft = replace(draft, text=notices.clean_text(update.message.text or ""))
+        draft = replace(draft, text=notices.clean_text(update.effective_message.text or ""))
         async with context.reading() as session:
             preview = await notices.preview(
                 session, audience=draft.audience, talk_id=draft.talk_id
@@ -279,6 +279,7 @@ async def report_progress(
 def handlers() -> list[BaseHandler]:
     """Fresh handlers for one Application: a conversation keeps its state in its handler."""
     notice_conversation = conversation(
+        name="staff_notice",
         entry_points=[
             CallbackQueryHandler(
                 start_talk_notice, pattern=cb.pattern(NOTICE_TALK, with_arg=True)

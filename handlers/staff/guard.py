@@ -11,6 +11,7 @@ from telegram.ext import ConversationHandler
 
 from bot.context import BotContext
 from bot.texts import plain, t
+from handlers.replies import acknowledge
 
 Result = TypeVar("Result")
 Handler = Callable[[Update, BotContext], Awaitable[Result]]
@@ -30,7 +31,7 @@ def staff_only(handler: Handler[Any]) -> Handler[Any]:
         if is_staff(update, context):
             return await handler(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(plain("staff.not_authorized"), show_alert=True)
+            await acknowledge(update, plain("staff.not_authorized"))
         elif update.effective_chat is not None:
             await update.effective_chat.send_message(t("staff.not_authorized"))
         return ConversationHandler.END

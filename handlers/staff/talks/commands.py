@@ -481,7 +481,9 @@ async def expect_text(update: Update, context: BotContext) -> None:
     await respond(update, t("staff_talks.expect_text"))
 
 
-async def timed_out(update: Update, context: BotContext) -> None:
-    """The conversation was left alone too long: drop the draft and say so."""
+async def timed_out(update: Update, context: BotContext) -> bool:
+    """The conversation was left alone too long: drop the draft and say so (True: told)."""
     if context.user_data.pop(FLOW_KEY, None) is not None and update.effective_chat is not None:
         await update.effective_chat.send_message(t("staff_talks.timed_out"))
+        return True
+    return False

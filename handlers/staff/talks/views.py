@@ -70,7 +70,7 @@ async def explain(update: Update, error: TalkAdminError) -> None:
         plain(
             "staff_talks.error.problem",
             label=field_label(problem.field) if problem.field else "-",
-            problem=plain(f"import.error.{problem.code}", value=problem.value),
+            problem=plain(f"import.error.{problem.code}", value=render.short(problem.value, 80)),
         )
         for problem in error.details["problems"]
     )
