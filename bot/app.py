@@ -23,6 +23,7 @@ from bot.faq_sync import load_taught_phrasings
 from bot.housekeeping import schedule_housekeeping
 from bot.outbox.sender import Sender, schedule_sender
 from bot.pacing import Pacer
+from bot.texts import use_setting_values
 from handlers import (
     checkin,
     common,
@@ -32,6 +33,7 @@ from handlers import (
     notice_opt_out,
     outbox,
     profile,
+    retention,
     signup,
     survey,
     talks,
@@ -59,6 +61,7 @@ def build_application(
     """Returns the Application; `request` replaces the HTTP layer (tests, benchmarks), and
     `clock` and `pacer` the real time (a test's pacer sleeps on a virtual clock)."""
     use_content_dir(settings.content_dir)
+    use_setting_values(retention_months=settings.retention_months)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -112,6 +115,8 @@ def build_application(
         common.FALLBACK_HANDLERS,
     ):
         application.add_handlers(handlers)
+    # Every servant's update counts as activity for retention; group -1 runs first, alone.
+    application.add_handler(retention.TOUCH, group=-1)
     application.add_error_handler(common.on_error)
     schedule_sender(application)
     schedule_housekeeping(application)

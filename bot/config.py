@@ -72,6 +72,7 @@ class Settings(ContentSettings):
     send_rate_per_second: float = Field(default=25, gt=0, le=30)
     faq_encoder: str = "use"
     faq_cache_dir: Path = Path("data/cache")
+    retention_months: int = Field(default=24, ge=2, le=240)
     listen_host: str = "127.0.0.1"
     listen_port: int | None = Field(default=None, ge=1, le=65535)
 
