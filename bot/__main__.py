@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from bot.config import ContentSettings, OfflineSettings, Settings
 from bot.content import use_content_dir
 from bot.log_privacy import configure_logging
-from bot.startup_checks import database_problem
+from bot.startup_checks import prepare_database
 from bot.texts import plain
 
 EXIT_CONFIG_ERROR = 2
@@ -43,14 +43,12 @@ def run_bot(settings: Settings) -> int:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.migrate import upgrade_database
     from bot.web.server import PortUnavailable
 
-    refusal = _content_refusal(settings) or database_problem(settings.database_url)
+    refusal = _content_refusal(settings) or prepare_database(settings.database_url)
     if refusal:
         print(refusal, file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    upgrade_database(settings.database_url)
     application = build_application(settings)
     try:
         application.run_polling(
@@ -100,22 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level, settings.telegram_bot_token.get_secret_value())
     if args.command == "import-talks":
         from bot.cli_import import run_import
-        from bot.migrate import upgrade_database
 
-        refusal = _content_refusal(settings) or database_problem(settings.database_url)
+        refusal = _content_refusal(settings) or prepare_database(settings.database_url)
         if refusal:
             print(refusal, file=sys.stderr)
             return EXIT_CONFIG_ERROR
-        upgrade_database(settings.database_url)
         return asyncio.run(run_import(settings, args.file, move_to_future=args.move_to_future))
     if args.command == "migrate":
-        from bot.migrate import upgrade_database
-
-        refusal = database_problem(settings.database_url)
+        refusal = prepare_database(settings.database_url)
         if refusal:
             print(refusal, file=sys.stderr)
             return EXIT_CONFIG_ERROR
-        upgrade_database(settings.database_url)
         return 0
     return run_bot(settings)
 

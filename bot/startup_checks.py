@@ -22,6 +22,23 @@ CONNECT_TIMEOUT_SECONDS = 10.0
 DEFAULT_PORT = 5432
 
 
+def prepare_database(url: str) -> str | None:
+    """Checks `url` and upgrades the schema to the latest revision; returns the paragraph
+    that explains why it could not, or None. Must be called outside a running event loop."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.migrate import upgrade_database
+
+    problem = database_problem(url)
+    if problem is not None:
+        return problem
+    try:
+        upgrade_database(url)
+    except (SQLAlchemyError, OSError) as exc:
+        return plain("cli.database.upgrade_failed", error=type(exc).__name__)
+    return None
+
+
 def database_problem(url: str) -> str | None:
     """The paragraph that explains why the bot cannot use `url`, or None when it can.
     Must be called outside a running event loop."""

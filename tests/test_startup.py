@@ -126,3 +126,23 @@ def test_a_rejected_token_is_explained_and_never_printed(tmp_path):
     assert "Telegram rechazó TELEGRAM_BOT_TOKEN" in output
     assert token not in output and "AAH-rechazado" not in output, output
     assert "Traceback" not in output, output
+
+
+def test_a_user_who_cannot_create_tables_is_explained(tmp_path):
+    host, port = _server()
+    admin = ["psql", "-h", host, "-p", str(port), "-U", "postgres", "-q", "-c"]
+    for statement in (
+        "DROP DATABASE IF EXISTS defensoria_sin_permiso",
+        "DROP ROLE IF EXISTS lectora",
+        "CREATE ROLE lectora LOGIN",
+        "CREATE DATABASE defensoria_sin_permiso",
+    ):
+        subprocess.run([*admin, statement], check=True, capture_output=True)
+    url = f"postgresql://lectora@{host}:{port}/defensoria_sin_permiso"
+    try:
+        assert_one_paragraph(
+            run(tmp_path, "migrate", DATABASE_URL=url), "No pude preparar las tablas"
+        )
+    finally:
+        for statement in ("DROP DATABASE defensoria_sin_permiso", "DROP ROLE lectora"):
+            subprocess.run([*admin, statement], capture_output=True)
