@@ -28,8 +28,12 @@ async def touch_activity(update: Update, context: BotContext) -> None:
     if touched.get(user.id) == today:
         return
     touched[user.id] = today
-    async with context.unit_of_work() as session:
-        await retention.touch_activity(session, telegram_user_id=user.id, now=context.now())
+    now = context.now()
+    async with context.reading() as session:
+        due = await retention.touch_due(session, telegram_user_id=user.id, now=now)
+    if due:  # a read first: most updates come from servants active today, or from nobody's
+        async with context.unit_of_work() as session:
+            await retention.touch_activity(session, telegram_user_id=user.id, now=now)
 
 
 TOUCH = TypeHandler(Update, touch_activity)

@@ -51,6 +51,16 @@ def erase_date(notice_at: datetime) -> datetime:
     return notice_at + NOTICE_BEFORE
 
 
+async def touch_due(session: AsyncSession, *, telegram_user_id: int, now: datetime) -> bool:
+    """Whether the servant's activity is more than a day old (a read, for a read session)."""
+    last = await session.scalar(
+        select(Servant.updated_at).where(
+            Servant.telegram_user_id == telegram_user_id, Servant.erased_at.is_(None)
+        )
+    )
+    return last is not None and last < now - TOUCH_EVERY
+
+
 async def touch_activity(session: AsyncSession, *, telegram_user_id: int, now: datetime) -> None:
     """Records that the servant wrote to the bot; one write a day at most."""
     await session.execute(
