@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.config import ContentSettings, Settings
+from bot.config import ContentSettings, OfflineSettings, Settings
 from bot.content import use_content_dir
+from bot.log_privacy import configure_logging
+from bot.startup_checks import prepare_database
 from bot.texts import plain
 
 EXIT_CONFIG_ERROR = 2
@@ -21,10 +22,10 @@ BOOTSTRAP_RETRIES = 3
 """Tries to reach Telegram at start-up before giving up (a network blip at boot)."""
 
 
-def load_settings() -> Settings:
+def load_settings(kind: type[Settings] = Settings) -> Settings:
     """Reads the configuration, or explains in one paragraph what is missing and exits 2."""
     try:
-        return Settings()  # type: ignore[call-arg]
+        return kind()  # type: ignore[call-arg]
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -37,27 +38,17 @@ def load_settings() -> Settings:
         raise SystemExit(EXIT_CONFIG_ERROR) from None
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=getattr(logging, level)
-    )
-    for noisy in ("httpx", "apscheduler", "alembic", "telegram.ext.Application"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, getattr(logging, level)))
-
-
 def run_bot(settings: Settings) -> int:
     """Runs until SIGINT/SIGTERM; a wrong token or an unreachable Bot API is explained."""
     from telegram.error import InvalidToken, NetworkError
 
     from bot.app import build_application
-    from bot.migrate import upgrade_database
     from bot.web.server import PortUnavailable
 
-    refusal = _content_refusal(settings)
+    refusal = _content_refusal(settings) or prepare_database(settings.database_url)
     if refusal:
         print(refusal, file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    upgrade_database(settings.database_url)
     application = build_application(settings)
     try:
         application.run_polling(
@@ -102,22 +93,22 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli_content import run_check
 
         return run_check(args.directory or ContentSettings().content_dir)
-    settings = load_settings()
-    configure_logging(settings.log_level)
+    # import-talks and migrate never talk to Telegram: they run without a token.
+    settings = load_settings(OfflineSettings if args.command else Settings)
+    configure_logging(settings.log_level, settings.telegram_bot_token.get_secret_value())
     if args.command == "import-talks":
         from bot.cli_import import run_import
-        from bot.migrate import upgrade_database
 
-        refusal = _content_refusal(settings)
+        refusal = _content_refusal(settings) or prepare_database(settings.database_url)
         if refusal:
             print(refusal, file=sys.stderr)
             return EXIT_CONFIG_ERROR
-        upgrade_database(settings.database_url)
         return asyncio.run(run_import(settings, args.file, move_to_future=args.move_to_future))
     if args.command == "migrate":
-        from bot.migrate import upgrade_database
-
-        upgrade_database(settings.database_url)
+        refusal = prepare_database(settings.database_url)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return EXIT_CONFIG_ERROR
         return 0
     return run_bot(settings)
 

@@ -24,6 +24,7 @@ from bot.housekeeping import schedule_housekeeping
 from bot.outbox.sender import Sender, schedule_sender
 from bot.pacing import Pacer
 from bot.persistence import PersistentApplication, SqlPersistence
+from bot.texts import use_setting_values
 from handlers import (
     chats,
     checkin,
@@ -35,6 +36,7 @@ from handlers import (
     notice_opt_out,
     outbox,
     profile,
+    retention,
     signup,
     survey,
     talks,
@@ -64,6 +66,7 @@ def build_application(
     use_content_dir(settings.content_dir)
     clock = clock or SystemClock()
     engine = create_engine(settings.database_url)
+    use_setting_values(retention_months=settings.retention_months)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -120,9 +123,11 @@ def build_application(
     ):
         application.add_handlers(handlers)
     # Before everything: only private chats get through; then a draft found expired when
-    # the state was loaded is announced.
-    application.add_handlers(chats.HANDLERS, group=-2)
-    application.add_handlers(conversation.EXPIRY_HANDLERS, group=-1)
+    # the state was loaded is announced; then every servant's update counts as activity
+    # for retention (each group runs one handler, so each concern has its own group).
+    application.add_handlers(chats.HANDLERS, group=-3)
+    application.add_handlers(conversation.EXPIRY_HANDLERS, group=-2)
+    application.add_handler(retention.TOUCH, group=-1)
     application.add_error_handler(common.on_error)
     schedule_sender(application)
     schedule_housekeeping(application)

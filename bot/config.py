@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -58,6 +58,7 @@ class ContentSettings(BaseSettings):
 class Settings(ContentSettings):
     """Everything the bot reads from its environment."""
 
+    token_required: ClassVar[bool] = True
     telegram_bot_token: SecretStr
     telegram_api_base_url: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
@@ -71,13 +72,14 @@ class Settings(ContentSettings):
     send_rate_per_second: float = Field(default=25, gt=0, le=30)
     faq_encoder: str = "use"
     faq_cache_dir: Path = Path("data/cache")
+    retention_months: int = Field(default=24, ge=2, le=240)
     listen_host: str = "127.0.0.1"
     listen_port: int | None = Field(default=None, ge=1, le=65535)
 
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_not_blank(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().strip():
+        if cls.token_required and not value.get_secret_value().strip():
             raise ValueError(plain("config.token_empty"))
         return value
 
@@ -138,6 +140,14 @@ class Settings(ContentSettings):
 
     def is_staff(self, telegram_user_id: int | None) -> bool:
         return telegram_user_id is not None and telegram_user_id in self.admin_ids
+
+
+class OfflineSettings(Settings):
+    """The settings of the commands that never talk to Telegram (`import-talks`, `migrate`):
+    the token may be missing or blank."""
+
+    token_required: ClassVar[bool] = False
+    telegram_bot_token: SecretStr = SecretStr("")
 
 
 @lru_cache

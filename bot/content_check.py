@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.office import CONTACT_FIELDS, OFFICE_FILE, PLACEHOLDERS
+from bot.texts import SETTING_PLACEHOLDERS
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
 LITERAL_KEY = re.compile(r"""\b(?:t|plain|raw|button)\(\s*"([a-z_]+(?:\.[a-z_]+)+)\"""")
@@ -299,7 +300,7 @@ def _check_text(report: Report, file: str, line: int, key: str, text: str, expec
     except ValueError as exc:
         report.add(file, line, key, "format", str(exc))
         return
-    allowed = set(PLACEHOLDERS)
+    allowed = set(PLACEHOLDERS) | set(SETTING_PLACEHOLDERS)
     if isinstance(expected, str):
         with contextlib.suppress(ValueError):
             allowed |= placeholders(expected)

@@ -181,6 +181,8 @@ class DeliveryKind(StrEnum):
     NOTICE = "notice"
     CONSTANCIA = "constancia"
     SURVEY = "survey"
+    RETENTION = "retention"
+    """The notice that the servant's data is deleted in 30 days (bot.services.retention)."""
 
 
 class DeliveryState(StrEnum):

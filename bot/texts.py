@@ -48,9 +48,21 @@ def _messages() -> Mapping[str, Any]:
     return merged
 
 
+SETTING_PLACEHOLDERS: dict[str, str] = {"meses_conservacion": "24"}
+"""Placeholders filled from the settings in every text (RETENTION_MONTHS for the privacy
+notice), with the settings' defaults until `use_setting_values` runs."""
+
+
+def use_setting_values(*, retention_months: int) -> None:
+    """Fills the settings' placeholders (build_application calls it)."""
+    SETTING_PLACEHOLDERS["meses_conservacion"] = str(retention_months)
+    for forget in (_office_values, _office_html):
+        forget.cache_clear()
+
+
 @cache
 def _office_values() -> Mapping[str, str]:
-    return office().placeholders()
+    return {**office().placeholders(), **SETTING_PLACEHOLDERS}
 
 
 @cache

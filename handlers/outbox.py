@@ -9,7 +9,7 @@ from types import MappingProxyType
 from bot.models import DeliveryKind
 from bot.outbox.message import Renderer
 from bot.outbox.sender import BatchListener
-from handlers import constancias, notices, survey
+from handlers import constancias, notices, retention, survey
 from handlers.staff import broadcast
 
 RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
@@ -21,6 +21,7 @@ RENDERERS: Mapping[DeliveryKind, Renderer] = MappingProxyType(
         DeliveryKind.NOTICE: broadcast.render_notice,
         DeliveryKind.CONSTANCIA: constancias.render_constancia_delivery,
         DeliveryKind.SURVEY: survey.render_survey_delivery,
+        DeliveryKind.RETENTION: retention.render_retention_notice,
     }
 )
 

@@ -159,6 +159,8 @@ class HttpFakeBotApi:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self.rejected_tokens: set[str] = set()
+        """Tokens answered 401 Unauthorized, as Telegram answers a revoked token."""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -274,6 +276,14 @@ class HttpFakeBotApi:
     ) -> tuple[int, dict[str, Any]]:
         """Records one call and returns (HTTP status, JSON body) as Telegram would."""
         call = ApiCall(method, token, request.params, request.files, time.monotonic())
+        if token in self.rejected_tokens:
+            with self._condition:
+                self._calls.append(call)
+            return HTTPStatus.UNAUTHORIZED, {
+                "ok": False,
+                "error_code": 401,
+                "description": "Unauthorized",
+            }
         if method == "getUpdates":
             return HTTPStatus.OK, {"ok": True, "result": self._get_updates(call)}
         with self._condition:

@@ -24,7 +24,7 @@ def test_invalid_settings_stop_with_a_clear_message(tmp_path, variable, value):
 
 
 def test_empty_token_gets_the_missing_token_explanation(tmp_path):
-    result = _run(tmp_path, TELEGRAM_BOT_TOKEN="  ")
+    result = _run(tmp_path, TELEGRAM_BOT_TOKEN="  ", command=())
     assert result.returncode == 2
     assert "Falta TELEGRAM_BOT_TOKEN" in result.stderr
 

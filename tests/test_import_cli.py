@@ -92,11 +92,11 @@ async def test_bad_file_reports_each_error_by_line_and_imports_nothing(
 
     assert result.returncode == 1
     assert "No se importó nada" in result.stderr
-    assert "línea 4, columna inicio" in result.stderr
-    assert "línea 5, columna duracion_min" in result.stderr
-    assert "línea 5, columna enlace" in result.stderr
-    assert "línea 5, columna cupo" in result.stderr
-    assert "línea 6, columna modalidad" in result.stderr
+    assert "fila 4, columna inicio" in result.stderr
+    assert "fila 5, columna duracion_min" in result.stderr
+    assert "fila 5, columna enlace" in result.stderr
+    assert "fila 5, columna cupo" in result.stderr
+    assert "fila 6, columna modalidad" in result.stderr
     assert "Traceback" not in result.stderr
     assert await _talks(session_factory) == []
 
@@ -109,7 +109,7 @@ async def test_missing_columns_and_non_utf8_are_explained(database_url, tmp_path
 
     result = run_cli(database_url, missing)
     assert result.returncode == 1
-    assert "línea 1, columna inicio: falta esta columna" in result.stderr
+    assert "fila 1, columna inicio: falta esta columna" in result.stderr
     result = run_cli(database_url, latin1)
     assert result.returncode == 1
     assert "CSV UTF-8" in result.stderr
@@ -142,6 +142,26 @@ async def test_reimport_cannot_leave_fewer_seats_than_people_enrolled(
     result = run_cli(database_url, path)
 
     assert result.returncode == 1
-    assert "línea 2, columna cupo: el cupo no puede ser menor que las 3 personas" in result.stderr
+    assert "fila 2, columna cupo: el cupo no puede ser menor que las 3 personas" in result.stderr
     ingrid, mayores = await _talks(session_factory)
     assert (ingrid.capacity, mayores.venue) == (150, "Palacio Municipal, Sala 2")
+
+
+def test_a_spanish_excel_file_reports_spreadsheet_rows(tmp_path: Path) -> None:
+    """`;` separators, empty trailing columns, and a description over three lines: the bad
+    row is the spreadsheet's row 3, not the file's line 5."""
+    programme = tmp_path / "programa.csv"
+    programme.write_bytes(
+        (
+            "titulo;tema;descripcion;ponente;organiza;inicio;duracion_min;modalidad;enlace;"
+            "sede;cupo;;\r\n"
+            'Ley Ingrid;Ley Ingrid;"Qué castiga\r\ny dónde\r\ny cómo";Lic. Ana Ruiz;DIF;'
+            "2030-03-05 10:00;90;virtual;https://meet.example.org/ingrid;;150;;\r\n"
+            "Adultos;Adultos;;Lic. Rosa Díaz;DIF;2030-03-12 11:30;60;presencial;;;0;;\r\n"
+        ).encode("utf-8-sig")
+    )
+    result = run_cli(f"sqlite:///{tmp_path / 'db.sqlite'}", programme)
+    assert result.returncode == 1, result.stderr
+    assert "fila 3, columna sede" in result.stderr
+    assert "fila 3, columna cupo" in result.stderr
+    assert "columna desconocida" not in result.stderr and "fila 5" not in result.stderr

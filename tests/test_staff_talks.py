@@ -408,23 +408,57 @@ async def test_a_bad_csv_gets_the_line_numbered_report_and_imports_nothing(staff
     answer = text_of(await staff.send_document("programa.csv", bad.encode()))
     assert "No se importó nada: el archivo tiene 5 error(es)" in answer
     for where in (
-        "línea 4, columna inicio",
-        "línea 5, columna duracion_min",
-        "línea 5, columna enlace",
-        "línea 5, columna cupo",
-        "línea 6, columna modalidad: «&lt;i&gt;híbrida&lt;/i&gt;» no es una modalidad",
+        "fila 4, columna inicio",
+        "fila 5, columna duracion_min",
+        "fila 5, columna enlace",
+        "fila 5, columna cupo",
+        "fila 6, columna modalidad: «&lt;i&gt;híbrida&lt;/i&gt;» no es una modalidad",
     ):
         assert where in answer
     assert await _talks(session_factory) == []
     assert await _audit(session_factory) == []
 
 
-async def test_a_long_error_report_is_split_under_telegrams_limit(staff):
-    rows = "".join(f"Plática {n},Tema,,P,O,2030-13-01 10:00,90,virtual,,,0\n" for n in range(150))
+async def test_a_large_bad_file_gets_one_message_and_the_report_attached(staff):
+    rows = "".join(f"Plática {n},Tema,,P,O,2030-13-01 10:00,90,virtual,,,0\n" for n in range(1600))
     replies = await staff.send_document("programa.csv", (HEADER + rows).encode())
-    assert len(replies) > 1
-    assert all(len(sent.text) <= 4096 for sent in replies)
-    assert "línea 151, columna cupo" in text_of(replies)
+    texts = [sent for sent in replies if sent.document is None]
+    assert len(texts) == 1 and len(texts[0].text) <= 4096
+    assert "el archivo tiene 4800 error(es)" in texts[0].text
+    assert "fila 2, columna inicio" in texts[0].text and "4790 error(es) más" in texts[0].text
+    [report] = staff.documents
+    lines = report.document.decode("utf-8-sig").splitlines()
+    assert lines[0] == "fila,columna,problema" and len(lines) == 4801
+    assert lines[-1].startswith("1601,enlace,")
+
+
+async def test_a_large_good_file_gets_one_message_and_the_talks_attached(staff, session_factory):
+    rows = "".join(
+        f"Plática {n},Tema,,P,O,2030-03-{1 + n % 28:02d} {8 + n // 28}:00,60,virtual,"
+        f"https://meet.example.org/{n},,10\n"
+        for n in range(300)
+    )
+    replies = await staff.send_document("programa.csv", (HEADER + rows).encode())
+    texts = [sent for sent in replies if sent.document is None]
+    assert len(texts) == 1 and "300 creada(s)" in texts[0].text
+    [listing] = staff.documents
+    lines = listing.document.decode("utf-8-sig").splitlines()
+    assert len(lines) == 301 and "https://t.me/" in lines[1]
+    assert len(await _talks(session_factory)) == 300
+
+
+async def test_an_excel_file_with_semicolons_and_trailing_columns_imports(staff, session_factory):
+    excel = (
+        "titulo;tema;descripcion;ponente;organiza;inicio;duracion_min;modalidad;enlace;sede;cupo;;\r\n"
+        'Ley Ingrid;Ley Ingrid;"Qué castiga;\r\ny dónde";Lic. Ana Ruiz;Defensoría;'
+        "2030-12-08 10:00;90;virtual;https://meet.example.org/ingrid;;150;;\r\n"
+        ";;;;;;;;;;;;\r\n"
+    )
+    answer = text_of(await staff.send_document("programa.csv", excel.encode("utf-8-sig")))
+    assert "Programa importado" in answer and "1 creada(s)" in answer
+    [talk] = await _talks(session_factory)
+    assert "castiga;" in talk.description and "y dónde" in talk.description
+    assert (talk.capacity, talk.duration_min) == (150, 90)
 
 
 async def test_unreadable_or_huge_files_are_refused_kindly(staff, session_factory):

@@ -21,10 +21,23 @@ def queue_notice(
     session: AsyncSession, *, kind: DeliveryKind, enrollment: Enrollment, now: datetime
 ) -> Delivery:
     """Queues a one-off notice about an enrollment, to be sent as soon as possible."""
+    return _queue_now(
+        session, kind=kind, servant_id=enrollment.servant_id, enrollment_id=enrollment.id, now=now
+    )
+
+
+def _queue_now(
+    session: AsyncSession,
+    *,
+    kind: DeliveryKind,
+    servant_id: int,
+    now: datetime,
+    enrollment_id: int | None = None,
+) -> Delivery:
     delivery = Delivery(
         kind=kind,
-        servant_id=enrollment.servant_id,
-        enrollment_id=enrollment.id,
+        servant_id=servant_id,
+        enrollment_id=enrollment_id,
         due_at=now,
         next_attempt_at=now,
         state=DeliveryState.PENDING,
@@ -155,6 +168,12 @@ async def queue_office_notice(
             ),
         )
     )
+
+
+def queue_retention_notice(session: AsyncSession, *, servant_id: int, now: datetime) -> None:
+    """Queues, due now, the notice that the servant's data is deleted in 30 days; its
+    `created_at` is the notice's date (bot.services.retention)."""
+    _queue_now(session, kind=DeliveryKind.RETENTION, servant_id=servant_id, now=now)
 
 
 async def cancel_pending(

@@ -82,7 +82,8 @@ _START_FORMAT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}$")
 
 @dataclass(frozen=True)
 class RowError:
-    """A problem in the file. `line` is the file's line number (the header is line 1)."""
+    """A problem in the file. `line` is the spreadsheet's row number (the header is row 1):
+    a cell with line breaks is one row, as the office sees it in Excel."""
 
     line: int
     column: str
@@ -138,15 +139,35 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8-sig")
 
 
+DELIMITERS = (",", ";")
+"""Excel writes `;` in a Spanish (or any comma-decimal) locale, `,` elsewhere."""
+
+
+def detect_delimiter(text: str) -> str:
+    """The separator of the header line: the one of `DELIMITERS` it uses most."""
+    header = text.lstrip("\ufeff").split("\n", 1)[0]
+    return max(DELIMITERS, key=header.count)
+
+
+def _trim_trailing_blanks(values: list[str], width: int) -> list[str]:
+    """Drops the empty cells a spreadsheet leaves after the last column."""
+    if len(values) > width and not any(value.strip() for value in values[width:]):
+        return values[:width]
+    return values
+
+
 def parse_csv(text: str, *, tz: ZoneInfo) -> tuple[list[TalkRow], list[RowError]]:
     """Validates every row; returns the rows, or the complete list of errors."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    text = text.lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
     try:
         header = [fold(name) for name in next(reader)]
     except StopIteration:
         return [], [RowError(1, "", "empty_file")]
+    while header and not header[-1]:
+        header.pop()
     missing = [name for name in COLUMNS if name not in header]
-    unknown = [name for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
+    unknown = [name or "-" for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:
         errors = [RowError(1, name, "missing_column") for name in missing]
         errors += [RowError(1, name, "unknown_column") for name in unknown]
@@ -155,8 +176,8 @@ def parse_csv(text: str, *, tz: ZoneInfo) -> tuple[list[TalkRow], list[RowError]
     rows: list[TalkRow] = []
     errors: list[RowError] = []
     seen_keys: dict[str, int] = {}
-    for values in reader:
-        line = reader.line_num
+    for line, cells in enumerate(reader, start=2):
+        values = _trim_trailing_blanks(cells, len(header))
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
