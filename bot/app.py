@@ -87,7 +87,8 @@ def build_application(
         ),
         faq=FaqEngine.from_directory(
             settings.content_dir / "faq",
-            encoder=load_encoder(settings.faq_encoder), cache_dir=settings.faq_cache_dir
+            encoder=load_encoder(settings.faq_encoder),
+            cache_dir=settings.faq_cache_dir,
         ),
     )
 
@@ -131,7 +132,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         except TelegramError as exc:
             logger.warning("staff command menu not set for one chat: %s", type(exc).__name__)
     _warn_about_faq(runtime)
-    if runtime.settings.listen_port is not None:
+    if runtime.settings.listen_port is not None and runtime.web is None:
         await start_web(application)
     logger.info("bot @%s ready", application.bot.username)
 

@@ -159,6 +159,9 @@ class HttpFakeBotApi:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self.webhook: dict[str, Any] | None = None
+        """The parameters of the last setWebhook, until a deleteWebhook; getUpdates is then
+        refused with 409, as Telegram does."""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -275,7 +278,16 @@ class HttpFakeBotApi:
         """Records one call and returns (HTTP status, JSON body) as Telegram would."""
         call = ApiCall(method, token, request.params, request.files, time.monotonic())
         if method == "getUpdates":
+            if self.webhook is not None:
+                with self._condition:
+                    self._calls.append(call)
+                    self._condition.notify_all()
+                return HTTPStatus.CONFLICT, _WEBHOOK_CONFLICT
             return HTTPStatus.OK, {"ok": True, "result": self._get_updates(call)}
+        if method == "setWebhook":
+            self.webhook = dict(call.params)
+        elif method == "deleteWebhook":
+            self.webhook = None
         with self._condition:
             retry_after = self._retry_after(call)
             self._calls.append(replace(call, throttled=retry_after is not None))
@@ -294,7 +306,8 @@ class HttpFakeBotApi:
         return self._limit.check(call.chat_id, call.at)
 
     def _get_updates(self, call: ApiCall) -> list[dict[str, Any]]:
-        """Serves each queued update once; `offset` drops earlier ones, `limit` caps."""
+        """Serves the queued updates from `offset` on (earlier ones are confirmed and dropped),
+        at most `limit`; an update is served again until a later offset confirms it."""
         offset = _int(call.params.get("offset"), 0)
         limit = _int(call.params.get("limit"), 100) or 100
         requested = float(call.params.get("timeout") or 0)
@@ -303,10 +316,11 @@ class HttpFakeBotApi:
             self._calls.append(call)
             self._condition.notify_all()
             while True:
+                # As Telegram: an update stays until a later call's offset confirms it, so a
+                # consumer that dies before confirming gets it again (or its successor does).
                 self._pending = [u for u in self._pending if u["update_id"] >= offset]
                 if self._pending or self._stopping:
-                    served, self._pending = self._pending[:limit], self._pending[limit:]
-                    return served
+                    return self._pending[:limit]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return []
@@ -382,6 +396,12 @@ def _parse_multipart(content_type: str, body: bytes) -> ParsedRequest:
 
 
 _NOT_FOUND = {"ok": False, "error_code": 404, "description": "Not Found"}
+_WEBHOOK_CONFLICT = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: can't use getUpdates method while webhook is active;"
+    " use deleteWebhook to delete the webhook first",
+}
 
 
 def _too_many_requests(retry_after: int) -> dict[str, Any]:

@@ -1,0 +1,200 @@
+"""Several `python -m bot` processes on one database: one active, the others standby.
+
+Real processes against the HTTP fake Bot API. Two tokens of the same bot (`123:a`, `123:b`:
+one bot id, so one lease) tell which process made each call. The SQLite variants always
+run; the PostgreSQL ones (kill -9 with a stream of updates and reminders) need
+TEST_DATABASE_URL. Every wait is bounded.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.http_fake_api import HttpFakeBotApi
+from tests.test_e2e import BotProcess, bot_environment, start_command
+
+START_TIMEOUT = 30.0
+SECRET = "s3cr3t_token-for-tests"
+TOKEN_A, TOKEN_B = "123:a", "123:b"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Instance:
+    """One bot process and its HTTP port."""
+
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+        cwd.mkdir(parents=True, exist_ok=True)
+        self.port = int(env["LISTEN_PORT"])
+        self.token = env["TELEGRAM_BOT_TOKEN"]
+        self.bot = BotProcess(cwd, env)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def health(self) -> httpx.Response | None:
+        try:
+            return httpx.get(self.url("/healthz"), timeout=2)
+        except httpx.TransportError:
+            return None
+
+    def wait_role(self, role: str, timeout: float = START_TIMEOUT) -> float:
+        """Seconds until /healthz reports `role`."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            answer = self.health()
+            if answer is not None and answer.json().get("role") == role:
+                return time.monotonic() - started
+            assert self.bot.process.poll() is None, self.bot.diagnosis("the bot stopped")
+            time.sleep(0.02)
+        raise AssertionError(self.bot.diagnosis(f"never {role}"))
+
+    def stop(self, timeout: float = 20) -> int | None:
+        self.bot.process.send_signal(signal.SIGTERM)
+        return self.bot.wait(timeout)
+
+
+@pytest.fixture
+def fake_api() -> Iterator[HttpFakeBotApi]:
+    with HttpFakeBotApi(idle_poll_seconds=0.2) as api:
+        yield api
+
+
+@pytest.fixture
+def instances(fake_api: HttpFakeBotApi, tmp_path: Path) -> Iterator[Callable[..., Instance]]:
+    started: list[Instance] = []
+
+    def start(name: str, token: str, database_url: str, **env: str) -> Instance:
+        environment = bot_environment(
+            TELEGRAM_BOT_TOKEN=token,
+            TELEGRAM_API_BASE_URL=fake_api.root_url,
+            DATABASE_URL=database_url,
+            LISTEN_PORT=str(free_port()),
+            FAQ_ENCODER="none",
+            **env,
+        )
+        instance = Instance(tmp_path / name, environment)
+        started.append(instance)
+        return instance
+
+    yield start
+    for instance in started:
+        instance.bot.kill()
+
+
+def answered_by(api: HttpFakeBotApi, chat_id: int) -> list[str]:
+    return [call.token for call in api.calls("sendMessage") if call.chat_id == chat_id]
+
+
+def test_a_second_process_on_sqlite_waits_as_standby_and_takes_over_on_sigterm(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'one.db'}"
+    first = instances("a", TOKEN_A, url)
+    first.wait_role("active")
+    second = instances("b", TOKEN_B, url)
+    standby = second.wait_role("standby")
+    assert second.health().status_code == 503  # type: ignore[union-attr]
+    assert first.health().status_code == 200  # type: ignore[union-attr]
+    fake_api.queue_update(start_command(101))
+    assert fake_api.wait_for_message(101, timeout=START_TIMEOUT) is not None
+    time.sleep(1)
+    assert [c for c in fake_api.calls("getUpdates") if c.token == TOKEN_B] == []
+    assert answered_by(fake_api, 101) == [TOKEN_A]
+
+    signalled = time.monotonic()
+    first.bot.process.send_signal(signal.SIGTERM)
+    second.wait_role("active", timeout=10)
+    hand_over = time.monotonic() - signalled
+    assert first.bot.wait(10) == 0, first.bot.diagnosis("no clean exit")
+    fake_api.queue_update(start_command(102))
+    assert fake_api.wait_for_message(102, timeout=START_TIMEOUT) is not None
+    assert answered_by(fake_api, 102) == [TOKEN_B]
+    assert answered_by(fake_api, 101) == [TOKEN_A], "the first update was answered again"
+    assert hand_over < 2.0, f"hand-over took {hand_over:.2f} s (standby after {standby:.1f})"
+    assert second.stop() == 0
+    for instance in (first, second):
+        assert "Traceback" not in instance.bot.stderr(), instance.bot.diagnosis("traceback")
+
+
+def post_update(instance: Instance, update: dict, secret: str | None) -> httpx.Response:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    return httpx.post(instance.url("/tg/hook"), json=update, headers=headers, timeout=30)
+
+
+def webhook_env() -> dict[str, str]:
+    return {
+        "BOT_MODE": "webhook",
+        "WEBHOOK_URL": "https://bot.example.test/tg/hook",
+        "WEBHOOK_SECRET": SECRET,
+    }
+
+
+def check_webhook_mode(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], url: str
+) -> None:
+    active = instances("a", TOKEN_A, url, **webhook_env())
+    active.wait_role("active")
+    [set_webhook] = fake_api.calls("setWebhook")
+    assert set_webhook.params["url"] == "https://bot.example.test/tg/hook"
+    assert set_webhook.params["secret_token"] == SECRET
+    assert set_webhook.json_param("allowed_updates") == ["message", "callback_query"]
+    assert int(set_webhook.params["max_connections"]) == 10
+    assert fake_api.calls("getUpdates") == []
+
+    update = {"update_id": 500, **start_command(201)}
+    assert post_update(active, update, None).status_code == 403
+    assert post_update(active, update, "wrong").status_code == 403
+    assert post_update(active, update, SECRET[:-1]).status_code == 403
+    assert answered_by(fake_api, 201) == []
+    assert post_update(active, update, SECRET).status_code == 200
+    assert answered_by(fake_api, 201) == [TOKEN_A]  # processed before the 200
+    assert post_update(active, update, SECRET).status_code == 200
+    time.sleep(0.3)
+    assert answered_by(fake_api, 201) == [TOKEN_A], "a repeated update was processed twice"
+
+    standby = instances("b", TOKEN_B, url, **webhook_env())
+    standby.wait_role("standby")
+    answer = post_update(standby, {"update_id": 501, **start_command(202)}, SECRET)
+    assert answer.status_code == 503
+    assert post_update(standby, update, "wrong").status_code == 403
+    assert answered_by(fake_api, 202) == []
+
+    assert active.stop() == 0
+    standby.wait_role("active", timeout=10)
+    assert post_update(standby, update, SECRET).status_code == 200  # Telegram's retry
+    assert (
+        post_update(standby, {"update_id": 501, **start_command(202)}, SECRET).status_code == 200
+    )
+    assert answered_by(fake_api, 201) == [TOKEN_A]
+    assert answered_by(fake_api, 202) == [TOKEN_B]
+    assert standby.stop() == 0
+
+
+def test_webhook_mode_on_sqlite(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], tmp_path: Path
+) -> None:
+    check_webhook_mode(fake_api, instances, f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}")
+
+
+def test_back_to_polling_deletes_the_webhook(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], tmp_path: Path
+) -> None:
+    fake_api.webhook = {"url": "https://old.example.test/hook"}
+    bot = instances("a", TOKEN_A, f"sqlite+aiosqlite:///{tmp_path / 'p.db'}")
+    bot.wait_role("active")
+    fake_api.queue_update(start_command(301))
+    assert fake_api.wait_for_message(301, timeout=START_TIMEOUT) is not None
+    assert fake_api.webhook is None and len(fake_api.calls("deleteWebhook")) == 1
+    assert bot.stop() == 0
