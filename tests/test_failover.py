@@ -8,15 +8,23 @@ TEST_DATABASE_URL. Every wait is bounded.
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from bot.db import create_engine, make_session_factory
+from bot.models import Delivery, DeliveryState
+from tests.factories import enroll_in, make_servant, make_talk
 from tests.http_fake_api import HttpFakeBotApi
 from tests.test_e2e import BotProcess, bot_environment, start_command
 
@@ -97,10 +105,10 @@ def answered_by(api: HttpFakeBotApi, chat_id: int) -> list[str]:
     return [call.token for call in api.calls("sendMessage") if call.chat_id == chat_id]
 
 
-def test_a_second_process_on_sqlite_waits_as_standby_and_takes_over_on_sigterm(
-    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], tmp_path: Path
+def test_a_second_process_waits_as_standby_and_takes_over_on_sigterm(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], database_url: str
 ) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'one.db'}"
+    url = database_url
     first = instances("a", TOKEN_A, url)
     first.wait_role("active")
     second = instances("b", TOKEN_B, url)
@@ -182,10 +190,10 @@ def check_webhook_mode(
     assert standby.stop() == 0
 
 
-def test_webhook_mode_on_sqlite(
-    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], tmp_path: Path
+def test_webhook_mode(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], database_url: str
 ) -> None:
-    check_webhook_mode(fake_api, instances, f"sqlite+aiosqlite:///{tmp_path / 'hook.db'}")
+    check_webhook_mode(fake_api, instances, database_url)
 
 
 def test_back_to_polling_deletes_the_webhook(
@@ -198,3 +206,111 @@ def test_back_to_polling_deletes_the_webhook(
     assert fake_api.wait_for_message(301, timeout=START_TIMEOUT) is not None
     assert fake_api.webhook is None and len(fake_api.calls("deleteWebhook")) == 1
     assert bot.stop() == 0
+
+
+STREAM_USERS = 50
+STREAM_PER_USER = 4
+REMINDERS = 100
+FAILOVER_LIMIT = 15.0
+
+
+async def seed_reminders(url: str, *, due_in: float) -> None:
+    """One talk with REMINDERS enrolled servants whose 1-hour reminder falls due soon."""
+    engine = create_engine(url)
+    factory = make_session_factory(engine)
+    now = datetime.now(UTC)
+    talk = await make_talk(
+        factory, starts_at=now + timedelta(hours=1, seconds=due_in), capacity=REMINDERS
+    )
+    for number in range(REMINDERS):
+        servant = await make_servant(
+            factory, telegram_user_id=900_000 + number, now=now - timedelta(days=1)
+        )
+        await enroll_in(factory, servant, talk.id, now - timedelta(minutes=5))
+    await engine.dispose()
+
+
+async def reminder_rows(url: str) -> list[Delivery]:
+    engine = create_engine(url)
+    factory = make_session_factory(engine)
+    async with factory.read() as session:
+        rows = list(
+            (await session.scalars(select(Delivery).where(Delivery.offset_minutes == 60))).all()
+        )
+    await engine.dispose()
+    return rows
+
+
+def stream_updates(api: HttpFakeBotApi, spacing: float) -> threading.Thread:
+    """STREAM_USERS servants send STREAM_PER_USER commands each, interleaved."""
+
+    def run() -> None:
+        for round_ in range(STREAM_PER_USER):
+            for user in range(STREAM_USERS):
+                api.queue_update(
+                    start_command(700_000 + user, "/ayuda" if round_ % 2 else "/start")
+                )
+                time.sleep(spacing)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+async def test_kill_9_of_the_active_instance_loses_nothing(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("two instances on one database: PostgreSQL (TEST_DATABASE_URL)")
+    env = {"REMINDER_OFFSETS": "1h", "REMINDER_SCAN_SECONDS": "1"}
+    first = instances("a", TOKEN_A, database_url, **env)
+    first.wait_role("active")
+    second = instances("b", TOKEN_B, database_url, **env)
+    second.wait_role("standby")
+    await seed_reminders(database_url, due_in=1.0)
+    stream = stream_updates(fake_api, spacing=0.015)
+    await asyncio.sleep(3.0)  # the reminders are going out and updates are being answered
+
+    first.bot.process.kill()
+    killed = time.monotonic()
+    second.wait_role("active", timeout=FAILOVER_LIMIT + 5)
+    failover = time.monotonic() - killed
+    stream.join(timeout=20)
+
+    deadline = time.monotonic() + 40
+    expected = STREAM_USERS * STREAM_PER_USER
+    while time.monotonic() < deadline:
+        replies = Counter(
+            c.chat_id
+            for c in fake_api.calls("sendMessage")
+            if 700_000 <= (c.chat_id or 0) < 800_000
+        )
+        rows = await reminder_rows(database_url)
+        settled = all(
+            row.state not in (DeliveryState.PENDING, DeliveryState.SENDING) for row in rows
+        )
+        if settled and sum(replies.values()) >= expected:
+            break
+        await asyncio.sleep(0.5)
+    by_token = Counter(
+        c.token for c in fake_api.calls("sendMessage") if 700_000 <= (c.chat_id or 0) < 800_000
+    )
+    reminders = Counter(
+        c.chat_id for c in fake_api.calls("sendMessage") if 900_000 <= (c.chat_id or 0) < 1_000_000
+    )
+    assert len(rows) == REMINDERS
+    states = Counter((row.state, row.reason) for row in rows)
+    interrupted = [r for r in rows if r.reason == "interrupted"]
+    assert max(reminders.values()) == 1, "a reminder was sent twice"
+    assert sum(replies.values()) - expected <= 1, f"updates answered twice: {replies}"
+    assert all(replies[700_000 + user] >= STREAM_PER_USER for user in range(STREAM_USERS)), replies
+    assert by_token[TOKEN_A] > 0 and by_token[TOKEN_B] > 0, by_token
+    assert len(reminders) + len(interrupted) >= REMINDERS, states
+    assert len(reminders) >= REMINDERS - 1, f"reminders lost: {states}"
+    assert failover < FAILOVER_LIMIT, f"failover took {failover:.1f} s"
+    print(
+        f"failover {failover:.2f} s; reminder rows {dict(states)}; reminders received "
+        f"{len(reminders)}; replies {sum(replies.values())} for {expected} updates; "
+        f"by instance {dict(by_token)}"
+    )
+    assert second.stop() == 0
