@@ -314,3 +314,36 @@ async def test_kill_9_of_the_active_instance_loses_nothing(
         f"by instance {dict(by_token)}"
     )
     assert second.stop() == 0
+
+
+async def test_an_active_instance_that_loses_its_lease_connection_steps_down(
+    fake_api: HttpFakeBotApi, instances: Callable[..., Instance], database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the lease connection is PostgreSQL's (TEST_DATABASE_URL)")
+    import asyncpg
+
+    first = instances("a", TOKEN_A, database_url)
+    first.wait_role("active")
+    second = instances("b", TOKEN_B, database_url)
+    second.wait_role("standby")
+    dsn = database_url.replace("postgresql+asyncpg://", "postgresql://")
+    admin = await asyncpg.connect(dsn)
+    try:
+        pid = first.bot.process.pid
+        assert pid
+        # Cut the active one's lease connection, as a network cut or a DBA would.
+        terminated = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = 'defensoria-bot lease' AND state <> 'active'"
+            " AND query NOT LIKE '%pg_advisory_lock%'"
+        )
+    finally:
+        await admin.close()
+    assert terminated == 1
+    assert first.bot.wait(10) == 1, first.bot.diagnosis("did not step down")
+    second.wait_role("active", timeout=10)
+    fake_api.queue_update(start_command(401))
+    assert fake_api.wait_for_message(401, timeout=START_TIMEOUT) is not None
+    assert answered_by(fake_api, 401) == [TOKEN_B]
+    assert second.stop() == 0
