@@ -6,7 +6,7 @@
    moment queue a /start: the time until the standby has answered it (the failover a servant
    feels), median and max over `--runs` kills (each run starts a fresh standby).
 2. SIGTERM hand-over: the same with SIGTERM (a deploy).
-3. Updates/s of one instance: `--updates` /start commands from 50 servants, through
+3. Updates/s of one instance: `--updates` /ayuda commands from 50 servants, through
    polling (the fake's getUpdates) and through the webhook (HTTP posts, 10 at a time, as
    Telegram with max_connections 10), until every reply arrived.
 
@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
@@ -52,7 +53,7 @@ class Fleet:
             DATABASE_URL=self.url,
             LISTEN_PORT=str(free_port()),
             FAQ_ENCODER="none",
-            LOG_LEVEL="WARNING",
+            LOG_LEVEL="INFO",
             **env,
         )
         instance = Instance(self.folder / f"i{number}", environment)
@@ -104,8 +105,14 @@ def wait_replies(
     deadline = time.monotonic() + timeout
     while replies(api, chats) < count:
         if time.monotonic() > deadline:
+            polls = [c.params.get("offset") for c in api.calls("getUpdates")][-3:]
+            pending = [u["update_id"] for u in api._pending][:5]
+            got = Counter(c.chat_id for c in api.calls("sendMessage") if c.chat_id in chats)
             raise AssertionError(
-                bot.bot.diagnosis(f"only {replies(api, chats)} of {count} replies")
+                bot.bot.diagnosis(
+                    f"only {replies(api, chats)} of {count} replies; last offsets {polls}, "
+                    f"pending {pending}, replies per chat {sorted(Counter(got.values()).items())}"
+                )
             )
         time.sleep(0.01)
 
@@ -116,7 +123,7 @@ def polling_rate(fleet: Fleet, updates: int, first_chat: int) -> float:
     chats = range(first_chat, first_chat + USERS)
     started = time.monotonic()
     for number in range(updates):
-        fleet.api.queue_update(start_command(chats[number % USERS]))
+        fleet.api.queue_update(start_command(chats[number % USERS], "/ayuda"))
     wait_replies(fleet.api, chats, updates, bot)
     rate = updates / (time.monotonic() - started)
     bot.bot.process.terminate()
@@ -132,7 +139,10 @@ def webhook_rate(fleet: Fleet, updates: int, first_chat: int) -> float:
     headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
     def post(number: int) -> int:
-        update = {"update_id": 10_000_000 + number, **start_command(chats[number % USERS])}
+        update = {
+            "update_id": 10_000_000 + number,
+            **start_command(chats[number % USERS], "/ayuda"),
+        }
         return client.post(bot.url("/tg/hook"), json=update, headers=headers).status_code
 
     started = time.monotonic()

@@ -1,11 +1,14 @@
 """Where updates enter the active instance: once each, in order, whether they come from
 polling or from the webhook.
 
-Telegram numbers updates in increasing order. After each update is processed its
-`update_id` is written to the database (the `installation_secrets` row `last_update_id`),
-and an update at or below that mark is acknowledged and ignored: Telegram re-sends a webhook
-post that was not answered, and redelivers every polled update whose offset was not yet
-confirmed, also to the instance that takes over after a crash.
+Every update processed is remembered (the last RECENT ids, in memory), and one seen again
+is acknowledged and ignored: Telegram re-sends a webhook post that was not answered in time.
+Polling also keeps a mark in the database (the `installation_secrets` row
+`last_update_id`): polled updates come in increasing order, and an update at or below the
+mark is one the previous active instance processed but had not yet confirmed, redelivered to
+its successor. Webhook posts for different chats arrive concurrently and out of order, so
+there a mark would drop updates; Telegram re-sends only posts that got no 2xx, which the
+instance that died had not finished.
 
 Polling is this module's own loop rather than PTB's Updater: PTB confirms a batch's offset
 with the next `getUpdates` as soon as the batch is queued, so a crash loses the queued
@@ -22,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from datetime import timedelta
 from typing import Any
 
@@ -42,6 +46,7 @@ ALLOWED_UPDATES = ("message", "callback_query")
 POLL_TIMEOUT = 10
 """Seconds of each long poll."""
 DEDUP_WINDOW = 100_000
+RECENT = 10_000
 MARK_MAX_AGE = timedelta(days=6)
 """After a week without updates Telegram may restart its numbering at random: an older
 mark no longer says anything."""
@@ -61,6 +66,10 @@ class Intake:
         self._clock = clock
         self._lock = asyncio.Lock()
         self.mark: int | None = None
+        self._recent: set[int] = set()
+        self._order: deque[int] = deque()
+        self.polling = True
+        """False in webhook mode: no mark is kept or consulted."""
         self.processed = 0
         self.duplicates = 0
         self._stopping = False
@@ -78,7 +87,13 @@ class Intake:
             self.mark = int(row.value)
 
     def seen(self, update_id: int) -> bool:
-        return self.mark is not None and self.mark - DEDUP_WINDOW < update_id <= self.mark
+        if update_id in self._recent:
+            return True
+        return (
+            self.polling
+            and self.mark is not None
+            and self.mark - DEDUP_WINDOW < update_id <= self.mark
+        )
 
     async def handle(self, update: Update) -> bool:
         """Processes the update unless it was already processed; True when it was new."""
@@ -93,6 +108,12 @@ class Intake:
             return True
 
     async def _remember(self, update_id: int) -> None:
+        self._recent.add(update_id)
+        self._order.append(update_id)
+        if len(self._order) > RECENT:
+            self._recent.discard(self._order.popleft())
+        if not self.polling:
+            return
         self.mark = update_id
         async with self._sessions.begin() as session:
             await upsert(

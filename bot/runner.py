@@ -84,6 +84,7 @@ async def _be_active(
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
     await _initialize(application)
     intake = Intake(application, runtime.session_factory, runtime.clock)
+    intake.polling = settings.bot_mode == "polling"
     poller: asyncio.Task[None] | None = None
     exit_code = 0
     try:

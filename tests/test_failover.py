@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -181,12 +182,18 @@ def check_webhook_mode(
 
     assert active.stop() == 0
     standby.wait_role("active", timeout=10)
-    assert post_update(standby, update, SECRET).status_code == 200  # Telegram's retry
-    assert (
-        post_update(standby, {"update_id": 501, **start_command(202)}, SECRET).status_code == 200
-    )
+    # Telegram's retry of the post the standby refused, twice (a timeout in between).
+    retried = {"update_id": 501, **start_command(202)}
+    assert post_update(standby, retried, SECRET).status_code == 200
+    assert post_update(standby, retried, SECRET).status_code == 200
+    # Posts for different chats arrive concurrently, out of order: none is dropped.
+    late = [{"update_id": 520 - n, **start_command(210 + n)} for n in range(10)]
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        codes = list(pool.map(lambda u: post_update(standby, u, SECRET).status_code, late))
+    assert codes == [200] * 10
     assert answered_by(fake_api, 201) == [TOKEN_A]
     assert answered_by(fake_api, 202) == [TOKEN_B]
+    assert all(answered_by(fake_api, 210 + n) == [TOKEN_B] for n in range(10))
     assert standby.stop() == 0
 
 
