@@ -86,7 +86,7 @@ def failovers(fleet: Fleet, runs: int, *, hard: bool, first_chat: int) -> list[f
             ),
             timeout=60,
         )
-        assert reply is not None, standby.bot.diagnosis("no reply after the failover")
+        assert reply is not None, active.bot.diagnosis("old") + standby.bot.diagnosis("no reply")
         times.append(reply.at - stopped)
         active.bot.wait(10)
         active = standby
