@@ -33,7 +33,8 @@ def load_settings(kind: type[Settings] = Settings) -> Settings:
             if name == "TELEGRAM_BOT_TOKEN":
                 print(plain("cli.missing_token"), file=sys.stderr)
                 raise SystemExit(EXIT_CONFIG_ERROR) from None
-            problems.append(f"{name}: {error['msg']}")
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}: {message}" if name else message)
         print(plain("cli.bad_config", problems="; ".join(problems)), file=sys.stderr)
         raise SystemExit(EXIT_CONFIG_ERROR) from None
 
@@ -42,18 +43,15 @@ def run_bot(settings: Settings) -> int:
     """Runs until SIGINT/SIGTERM; a wrong token or an unreachable Bot API is explained."""
     from telegram.error import InvalidToken, NetworkError
 
-    from bot.app import build_application
+    from bot.runner import run_instance
     from bot.web.server import PortUnavailable
 
     refusal = _content_refusal(settings) or prepare_database(settings.database_url)
     if refusal:
         print(refusal, file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    application = build_application(settings)
     try:
-        application.run_polling(
-            drop_pending_updates=False, close_loop=True, bootstrap_retries=BOOTSTRAP_RETRIES
-        )
+        return asyncio.run(run_instance(settings))
     except InvalidToken:
         print(plain("cli.invalid_token"), file=sys.stderr)
         return EXIT_CONFIG_ERROR
@@ -65,7 +63,6 @@ def run_bot(settings: Settings) -> int:
             plain("web.port_busy", host=exc.host, port=exc.port, error=exc.reason), file=sys.stderr
         )
         return EXIT_CONFIG_ERROR
-    return 0
 
 
 def _content_refusal(settings: Settings) -> str | None:

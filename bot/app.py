@@ -147,7 +147,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         except TelegramError as exc:
             logger.warning("staff command menu not set for one chat: %s", type(exc).__name__)
     _warn_about_faq(runtime)
-    if runtime.settings.listen_port is not None:
+    if runtime.settings.listen_port is not None and runtime.web is None:
         await start_web(application)
     logger.info("bot @%s ready", application.bot.username)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.content import DEFAULT_CONTENT_DIR
@@ -23,6 +23,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/defensoria.db"
 
 _OFFSET_PATTERN = re.compile(r"^(\d+)\s*([dhm])$")
+_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+BOT_MODES = ("polling", "webhook")
+WEBHOOK_DEFAULT_PORT = 8080
 _OFFSET_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
@@ -74,7 +77,11 @@ class Settings(ContentSettings):
     faq_cache_dir: Path = Path("data/cache")
     retention_months: int = Field(default=24, ge=2, le=240)
     listen_host: str = "127.0.0.1"
-    listen_port: int | None = Field(default=None, ge=1, le=65535)
+    listen_port: int | None = None
+    bot_mode: str = "polling"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = 10
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -90,8 +97,51 @@ class Settings(ContentSettings):
 
     @field_validator("listen_port", mode="before")
     @classmethod
-    def _blank_port_is_none(cls, value: object) -> object:
+    def _valid_port(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            if not value.strip().isdigit():
+                raise ValueError(plain("config.port", value=value))
+            value = int(value)
+        if isinstance(value, int) and not 1 <= value <= 65535:
+            raise ValueError(plain("config.port", value=value))
+        return value
+
+    @field_validator("bot_mode", mode="before")
+    @classmethod
+    def _known_mode(cls, value: object) -> object:
+        mode = str(value or "polling").strip().lower() or "polling"
+        if mode not in BOT_MODES:
+            raise ValueError(plain("config.bot_mode", value=value))
+        return mode
+
+    @field_validator("webhook_url", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_max_connections", mode="before")
+    @classmethod
+    def _valid_max_connections(cls, value: object) -> object:
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= 100:
+            raise ValueError(plain("config.webhook_max_connections", value=value))
+        return int(text)
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.bot_mode != "webhook":
+            return self
+        if self.webhook_url is None:
+            raise ValueError(plain("config.webhook_url_missing"))
+        if not self.webhook_url.startswith("https://") or len(self.webhook_url) <= 8:
+            raise ValueError(plain("config.webhook_url_https", value=self.webhook_url))
+        if self.webhook_secret is None:
+            raise ValueError(plain("config.webhook_secret_missing"))
+        if not _SECRET_PATTERN.match(self.webhook_secret.get_secret_value()):
+            raise ValueError(plain("config.webhook_secret_invalid"))
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -133,6 +183,20 @@ class Settings(ContentSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError(plain("config.log_level"))
         return level
+
+    @property
+    def web_port(self) -> int | None:
+        """The HTTP server's port: LISTEN_PORT, or 8080 in webhook mode, or None (no server)."""
+        if self.listen_port is not None:
+            return self.listen_port
+        return WEBHOOK_DEFAULT_PORT if self.bot_mode == "webhook" else None
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL: where the bot's HTTP server takes Telegram's posts."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def tz(self) -> ZoneInfo:

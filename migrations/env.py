@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from bot import models, persistence  # noqa: F401  (registers the tables)
@@ -26,7 +27,14 @@ def _database_url() -> str:
     return os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
 
 
+MIGRATION_LOCK = 4_207_310_001
+"""Advisory lock taken by an upgrade on PostgreSQL: instances starting together (two systemd
+units at boot) upgrade one after the other, and the second finds nothing left to do."""
+
+
 def _run(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

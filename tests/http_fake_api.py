@@ -161,6 +161,9 @@ class HttpFakeBotApi:
         self._stopping = False
         self.rejected_tokens: set[str] = set()
         """Tokens answered 401 Unauthorized, as Telegram answers a revoked token."""
+        self.webhook: dict[str, Any] | None = None
+        """The parameters of the last setWebhook, until a deleteWebhook; getUpdates is then
+        refused with 409, as Telegram does."""
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -285,7 +288,16 @@ class HttpFakeBotApi:
                 "description": "Unauthorized",
             }
         if method == "getUpdates":
+            if self.webhook is not None:
+                with self._condition:
+                    self._calls.append(call)
+                    self._condition.notify_all()
+                return HTTPStatus.CONFLICT, _WEBHOOK_CONFLICT
             return HTTPStatus.OK, {"ok": True, "result": self._get_updates(call)}
+        if method == "setWebhook":
+            self.webhook = dict(call.params)
+        elif method == "deleteWebhook":
+            self.webhook = None
         with self._condition:
             retry_after = self._retry_after(call)
             self._calls.append(replace(call, throttled=retry_after is not None))
@@ -304,7 +316,8 @@ class HttpFakeBotApi:
         return self._limit.check(call.chat_id, call.at)
 
     def _get_updates(self, call: ApiCall) -> list[dict[str, Any]]:
-        """Serves each queued update once; `offset` drops earlier ones, `limit` caps."""
+        """Serves the queued updates from `offset` on (earlier ones are confirmed and dropped),
+        at most `limit`; an update is served again until a later offset confirms it."""
         offset = _int(call.params.get("offset"), 0)
         limit = _int(call.params.get("limit"), 100) or 100
         requested = float(call.params.get("timeout") or 0)
@@ -313,10 +326,11 @@ class HttpFakeBotApi:
             self._calls.append(call)
             self._condition.notify_all()
             while True:
+                # As Telegram: an update stays until a later call's offset confirms it, so a
+                # consumer that dies before confirming gets it again (or its successor does).
                 self._pending = [u for u in self._pending if u["update_id"] >= offset]
                 if self._pending or self._stopping:
-                    served, self._pending = self._pending[:limit], self._pending[limit:]
-                    return served
+                    return self._pending[:limit]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return []
@@ -392,6 +406,12 @@ def _parse_multipart(content_type: str, body: bytes) -> ParsedRequest:
 
 
 _NOT_FOUND = {"ok": False, "error_code": 404, "description": "Not Found"}
+_WEBHOOK_CONFLICT = {
+    "ok": False,
+    "error_code": 409,
+    "description": "Conflict: can't use getUpdates method while webhook is active;"
+    " use deleteWebhook to delete the webhook first",
+}
 
 
 def _too_many_requests(retry_after: int) -> dict[str, Any]:
@@ -433,6 +453,9 @@ def _handler_class(api: HttpFakeBotApi) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as httpx expects from Telegram
+        # Headers and body leave in two writes: without TCP_NODELAY, Nagle's algorithm and
+        # the client's delayed ACK hold every answer back ~40 ms.
+        disable_nagle_algorithm = True
 
         def do_POST(self) -> None:
             self._answer()

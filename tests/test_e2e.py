@@ -40,6 +40,10 @@ CONFIG_VARIABLES = (
     "CONTENT_DIR",
     "LISTEN_HOST",
     "LISTEN_PORT",
+    "BOT_MODE",
+    "WEBHOOK_URL",
+    "WEBHOOK_SECRET",
+    "WEBHOOK_MAX_CONNECTIONS",
 )
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy")
 

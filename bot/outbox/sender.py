@@ -166,7 +166,12 @@ async def _deliver(
         logger.exception("could not render delivery %s", delivery.id)
         state, reason = DeliveryState.FAILED, "render_error"
     else:
-        state, reason = await _send(bot, pacer, delivery.servant.chat_id, outgoing, stats)
+        await pacer.wait(delivery.servant.chat_id)
+        async with runtime.session_factory.begin() as session:
+            await store.mark_started(session, delivery_id=delivery.id)
+        state, reason = await _send(
+            bot, pacer, delivery.servant.chat_id, outgoing, stats, paced=True
+        )
     async with runtime.session_factory.begin() as session:
         now = runtime.clock.now()
         if state == DeliveryState.PENDING:
@@ -212,7 +217,13 @@ async def _prepare(runtime: Runtime, delivery: Delivery, *, now: datetime) -> Le
 
 
 async def _send(
-    bot: Bot, pacer: Pacer, chat_id: int, outgoing: Outgoing, stats: SenderStats
+    bot: Bot,
+    pacer: Pacer,
+    chat_id: int,
+    outgoing: Outgoing,
+    stats: SenderStats,
+    *,
+    paced: bool = False,
 ) -> tuple[DeliveryState, str | None]:
     """Sends one message and its file; returns the row's next state and the reason.
 
@@ -224,7 +235,7 @@ async def _send(
         first = partial(bot.send_message, chat_id, outgoing.text, reply_markup=outgoing.markup)
     else:
         first = partial(_send_file, bot, chat_id, outgoing, with_markup=True)
-    state, reason = await _paced(pacer, chat_id, first, stats)
+    state, reason = await _paced(pacer, chat_id, first, stats, slot_taken=paced)
     if state == DeliveryState.SENT and outgoing.text is not None and outgoing.document:
         file_state, file_reason = await _paced(
             pacer, chat_id, partial(_send_file, bot, chat_id, outgoing), stats
@@ -247,7 +258,12 @@ async def _send_file(
 
 
 async def _paced(
-    pacer: Pacer, chat_id: int, call: Callable[[], Awaitable[object]], stats: SenderStats
+    pacer: Pacer,
+    chat_id: int,
+    call: Callable[[], Awaitable[object]],
+    stats: SenderStats,
+    *,
+    slot_taken: bool = False,
 ) -> tuple[DeliveryState, str | None]:
     """Makes one Bot API call in a paced slot, honouring 429; classifies what went wrong.
 
@@ -255,7 +271,9 @@ async def _paced(
     retrying is what brings most reminders home, and the rare duplicate is the price.
     """
     for _ in range(MAX_RETRY_AFTER_ROUNDS):
-        await pacer.wait(chat_id)
+        if not slot_taken:
+            await pacer.wait(chat_id)
+        slot_taken = False
         try:
             await call()
         except RetryAfter as exc:

@@ -38,6 +38,37 @@ async def expire_interrupted(session: AsyncSession, *, now: datetime) -> int:
     return result.rowcount or 0
 
 
+CLAIMED = "claimed"
+"""The reason of a row claimed and not yet handed to Telegram; `mark_started` clears it."""
+
+
+async def mark_started(session: AsyncSession, *, delivery_id: int) -> None:
+    """Records that the row's message is about to leave: from here a crash is `interrupted`."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == DeliveryState.SENDING)
+        .values(reason=None)
+    )
+
+
+async def recover_after_takeover(session: AsyncSession, *, now: datetime) -> dict[str, int]:
+    """Settles what a dead sender left `sending`, called by a new active instance: holding
+    the lease proves no other sender runs. Rows claimed but never started go back to
+    pending (sent now, once); rows whose message had started are failed `interrupted` at
+    once, not resent (Telegram may have accepted them)."""
+    unstarted = await session.execute(
+        update(Delivery)
+        .where(Delivery.state == DeliveryState.SENDING, Delivery.reason == CLAIMED)
+        .values(state=DeliveryState.PENDING, reason=None, updated_at=now)
+    )
+    started = await session.execute(
+        update(Delivery)
+        .where(Delivery.state == DeliveryState.SENDING)
+        .values(state=DeliveryState.FAILED, reason="interrupted", finished_at=now, updated_at=now)
+    )
+    return {"requeued": unstarted.rowcount or 0, "interrupted": started.rowcount or 0}
+
+
 _DUE_IDS = (
     select(Delivery.id)
     .where(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= bindparam("now"))
@@ -65,6 +96,7 @@ async def claim_due(session: AsyncSession, *, now: datetime, limit: int) -> Clai
             state=DeliveryState.SENDING,
             claimed_at=now,
             attempts=Delivery.attempts + 1,
+            reason=CLAIMED,
             updated_at=now,
         )
         .returning(Delivery.id)
