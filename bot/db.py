@@ -116,8 +116,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
-    """The INSERT of the session's database, which knows ``ON CONFLICT``."""
+def dialect_insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """The INSERT of the session's database, which knows ``ON CONFLICT`` (for statements
+    that need more than `insert_ignore` and `upsert` give, such as ``RETURNING``)."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
@@ -126,7 +127,7 @@ async def insert_ignore(
     session: AsyncSession, model: type[Base], values: Mapping[str, object]
 ) -> None:
     """Inserts one row unless a unique constraint already holds one like it (then nothing)."""
-    await session.execute(_insert(session, model).values(**values).on_conflict_do_nothing())
+    await session.execute(dialect_insert(session, model).values(**values).on_conflict_do_nothing())
 
 
 async def upsert(
@@ -139,7 +140,7 @@ async def upsert(
 ) -> None:
     """Inserts one row, or applies `update` to the row that has the same `conflict` columns;
     one atomic statement, so two writers at once never lose an update."""
-    statement = _insert(session, model).values(**values)
+    statement = dialect_insert(session, model).values(**values)
     await session.execute(statement.on_conflict_do_update(index_elements=conflict, set_=update))
 
 

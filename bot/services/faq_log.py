@@ -21,10 +21,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import dialect_insert
 from bot.faq.normalize import normalize
 from bot.models import FaqFeedback, UnansweredAsker, UnansweredQuestion
 from bot.services import servants
-from bot.services.pseudonyms import pseudonym, upsert_insert
+from bot.services.pseudonyms import pseudonym
 from bot.services.redaction import redact
 
 MAX_LOGGED_LENGTH = 500
@@ -62,9 +63,8 @@ async def record_unanswered(
     if cleaned is None:
         return False
     sample, key = cleaned
-    insert = upsert_insert(session)
     question_id = await session.scalar(
-        insert(UnansweredQuestion)
+        dialect_insert(session, UnansweredQuestion)
         .values(normalized=key, sample=sample, count=1, first_seen_at=now, last_seen_at=now)
         .on_conflict_do_update(
             index_elements=[UnansweredQuestion.normalized],
@@ -76,7 +76,7 @@ async def record_unanswered(
         session, scope=f"unanswered:{key}", telegram_user_id=telegram_user_id, now=now
     )
     await session.execute(
-        insert(UnansweredAsker)
+        dialect_insert(session, UnansweredAsker)
         .values(question_id=question_id, asker_hash=asker)
         .on_conflict_do_nothing(
             index_elements=[UnansweredAsker.question_id, UnansweredAsker.asker_hash]
@@ -159,7 +159,7 @@ async def record_feedback(
         session, scope=f"feedback:{entry_id}", telegram_user_id=telegram_user_id, now=now
     )
     inserted = await session.scalar(
-        upsert_insert(session)(FaqFeedback)
+        dialect_insert(session, FaqFeedback)
         .values(entry_id=entry_id, voter_hash=voter, helpful=helpful, created_at=now)
         .on_conflict_do_nothing(index_elements=[FaqFeedback.entry_id, FaqFeedback.voter_hash])
         .returning(FaqFeedback.id)

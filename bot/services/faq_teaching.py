@@ -14,10 +14,10 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import dialect_insert
 from bot.models import TaughtPhrasing
 from bot.services import audit, faq_log
 from bot.services.faq_log import PendingQuestion
-from bot.services.pseudonyms import upsert_insert
 
 PENDING_LIMIT = 20
 PHRASINGS_LIMIT = 30
@@ -76,7 +76,7 @@ async def attach_question(
         return None
     question = pending.question
     phrasing_id = await session.scalar(
-        upsert_insert(session)(TaughtPhrasing)
+        dialect_insert(session, TaughtPhrasing)
         .values(
             entry_id=entry_id,
             text=question.sample,

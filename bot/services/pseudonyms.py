@@ -17,18 +17,12 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db import dialect_insert
 from bot.models import InstallationSecret
 
 SALT_NAME = "asker_salt"
-
-
-def upsert_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
 async def salt(session: AsyncSession, *, now: datetime) -> bytes:
@@ -38,7 +32,7 @@ async def salt(session: AsyncSession, *, now: datetime) -> bytes:
     )
     if value is None:
         await session.execute(
-            upsert_insert(session)(InstallationSecret)
+            dialect_insert(session, InstallationSecret)
             .values(name=SALT_NAME, value=secrets.token_hex(32), created_at=now)
             .on_conflict_do_nothing(index_elements=[InstallationSecret.name])
         )
