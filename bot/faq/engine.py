@@ -300,12 +300,7 @@ class FaqEngine:
             The decision with the entry, suggestions, score and, for a crisis, the line.
         """
         text = text if isinstance(text, str) else ""
-        normalized = normalize(text)
-        parts = split_parts(text)
-        if len(parts) < 2:
-            parts = []
-        vectors = self._encode([text, *parts]) if normalized else None
-        semantic = self._semantic.best_per_entry(vectors) if vectors is not None else None
+        normalized, parts, vectors, semantic = self._read(text)
         line = crisis.pattern_line(normalized) or self._semantic_crisis(vectors)
         if line is not None and line is not Line.LIFE and self._said_suicide(vectors):
             line = Line.LIFE
@@ -351,12 +346,7 @@ class FaqEngine:
         Returns:
             ``(entry, score)`` pairs; empty when the query has no content words.
         """
-        normalized = normalize(text)
-        parts = split_parts(text)
-        if len(parts) < 2:
-            parts = []
-        vectors = self._encode([text, *parts]) if normalized else None
-        semantic = self._semantic.best_per_entry(vectors) if vectors is not None else None
+        normalized, parts, _, semantic = self._read(text)
         ordered = self._rank(normalized, parts, semantic).ordered
         return [(self._entries[i], s) for i, s in ordered[:limit]]
 
@@ -373,6 +363,22 @@ class FaqEngine:
             (*phrasings, *taught.get(entry.id, ()))
             for entry, phrasings in zip(self._entries, self._content_phrasings(), strict=True)
         ]
+
+    def _read(self, text: str) -> tuple[str, list[str], Vectors | None, Vectors | None]:
+        """Normalises a message, splits a long one into parts and encodes the whole and the
+        parts once: the normalised text, the parts, their vectors (whole message first) and
+        each vector's best cosine per entry (``None`` without an encoder)."""
+        normalized = normalize(text)
+        parts = split_parts(text)
+        if len(parts) < 2:
+            parts = []
+        vectors = self._encode([text, *parts]) if normalized else None
+        semantic = (
+            self._semantic.best_per_entry(vectors)
+            if self._semantic and vectors is not None
+            else None
+        )
+        return normalized, parts, vectors, semantic
 
     def _encode(self, texts: list[str]) -> Vectors | None:
         if self._semantic is None:
