@@ -6,6 +6,8 @@ and carries 👍/👎 and up to three related questions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
@@ -114,6 +116,8 @@ async def _answer(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
         await respond(update, Markup(engine.crisis_text(result.line)))
         if result.entry is not None:
             await respond(update, *answer_message(result.entry, engine))
+        elif result.suggestions:
+            await _offer(update, engine, result.suggestions)
         return True
     if result.decision == Decision.ANSWER and result.entry is not None:
         await respond(update, *answer_message(result.entry, engine))
@@ -125,13 +129,17 @@ async def _answer(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
 
 
 async def _suggest(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
-    """"¿Quisiste decir…?" with the engine's guesses; False when it has none."""
+    """ "¿Quisiste decir…?" with the engine's guesses; False when it has none."""
     if result.decision != Decision.SUGGEST or not result.suggestions:
         return False
-    rows = [[question_button(entry)] for entry in result.suggestions]
+    await _offer(update, engine, result.suggestions)
+    return True
+
+
+async def _offer(update: Update, engine: FaqEngine, entries: Sequence[FaqEntry]) -> None:
+    rows = [[question_button(entry)] for entry in entries]
     rows.append([render.button("faq.none_of_these", cb.FAQ_TOPICS)])
     await respond(update, Markup(engine.texts().suggest), render.keyboard(*rows))
-    return True
 
 
 async def list_topics(update: Update, context: BotContext) -> None:

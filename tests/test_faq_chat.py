@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
+from bot.context import RUNTIME_KEY
 from bot.models import FaqFeedback, UnansweredQuestion
 from bot.services import faq_log
 
@@ -146,3 +148,19 @@ async def test_a_long_message_offers_its_second_subject(chat):
     assert "Fuente:" in replies[0].text
     assert "también preguntas por esto" in replies[-1].text
     assert len([label for label in replies[-1].labels() if label.startswith("❓")]) == 1
+
+
+async def test_a_question_that_only_reads_like_danger_keeps_its_suggestions(chat, monkeypatch):
+    """When only the classifier (no danger phrase) takes a message for a crisis, the lines
+    come first and what the servant asked is still offered as buttons."""
+    engine = chat.app.bot_data[RUNTIME_KEY].faq
+    doubtful = replace(engine.calibration, crisis=0.0, answer=1.01, answer_agree=1.01)
+    monkeypatch.setattr(engine, "calibration", doubtful)
+
+    lines, offer = await chat.send("un señor me dejó un regalo en la ventanilla, ¿lo acepto?")
+    assert "911" in lines.text
+    assert "Quisiste decir" in offer.text
+    assert any("regalo" in label.lower() for label in offer.labels())
+
+    [danger] = await chat.send("me están golpeando")
+    assert "911" in danger.text

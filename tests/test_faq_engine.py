@@ -22,6 +22,8 @@ HOLDOUT_FILES = (
     DATA_DIR / "holdout.toml",
     DATA_DIR / "crisis_holdout.toml",
 )
+FRESH_FILES = (DATA_DIR / "fresh_holdout.toml",)
+"""A third writer's set, added after all tuning: held aside like the second."""
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +45,20 @@ def dev() -> list[Case]:
 
 
 @pytest.fixture(scope="module")
-def holdout() -> list[Case]:
-    return load_cases(HOLDOUT_FILES)
+def parts() -> dict[str, list[Case]]:
+    return {
+        "dev": load_cases(DEV_FILES),
+        "holdout": load_cases(HOLDOUT_FILES),
+        "fresh": load_cases(FRESH_FILES),
+    }
 
 
 # ------------------------------------------------------------------ labelled set
 
 
-def test_labelled_sets_are_big_enough(
-    engine: FaqEngine, dev: list[Case], holdout: list[Case]
-) -> None:
-    cases = dev + holdout
+def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[Case]]) -> None:
+    holdout = parts["holdout"] + parts["fresh"]
+    cases = parts["dev"] + holdout
     entries = [c for c in cases if c.kind == "entry"]
     assert len(entries) >= 400
     styled = [c for c in entries if c.style]  # the servants' sets; the first sets had no style
@@ -70,35 +75,40 @@ def test_labelled_sets_are_big_enough(
 
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
-    "dev": {"answer": 0.64, "one_tap": 0.88, "wrong": 0.015, "offtopic": 0.03, "false": 0.055},
-    "holdout": {"answer": 0.50, "one_tap": 0.82, "wrong": 0.025, "offtopic": 0.05, "false": 0.07},
+    "dev": {"answer": 0.73, "one_tap": 0.94, "wrong": 0.02, "offtopic": 0.035, "false": 0.05},
+    "holdout": {"answer": 0.59, "one_tap": 0.91, "wrong": 0.025, "offtopic": 0.05, "false": 0.08},
+    "fresh": {"answer": 0.72, "one_tap": 0.95, "wrong": 0.015, "offtopic": 0.05, "false": 0.12},
 }
-CRISIS_FLOORS = {"dev": (0.98, 0.9, 0.95), "holdout": (0.9, 0.74, 0.65)}
+CRISIS_FLOORS = {
+    "dev": (0.99, 0.9, 0.95),
+    "holdout": (0.97, 0.74, 0.8),
+    "fresh": (0.98, 0.66, 0.85),
+}
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
 la Vida. The goal is 1.00 for both: see the README for the gap."""
 
 
-@pytest.mark.parametrize("part", ["dev", "holdout"])
+@pytest.mark.parametrize("part", ["dev", "holdout", "fresh"])
 def test_figures_on_servants_phrasings(
-    engine: FaqEngine, dev: list[Case], holdout: list[Case], part: str
+    engine: FaqEngine, parts: dict[str, list[Case]], part: str
 ) -> None:
-    report = evaluate(engine, dev if part == "dev" else holdout)
+    report = evaluate(engine, parts[part])
     floor = FLOORS[part]
-    # The held-aside part's misses are never printed: reading them would be tuning on them.
+    # The held-aside parts' misses are never printed: reading them would be tuning on them.
     shown = "\n".join(report.failures) if part == "dev" else f"{len(report.failures)} misses"
     assert report.answer_rate >= floor["answer"], shown
     assert report.one_tap_rate >= floor["one_tap"], shown
     assert report.wrong_answer_rate <= floor["wrong"], shown
     assert report.offtopic_rate <= floor["offtopic"], shown
     assert report.false_crisis_rate <= floor["false"], shown
-    assert report.calm_crisis_rate <= 0.3, shown
+    assert report.calm_crisis_rate <= 0.32, shown
 
 
-@pytest.mark.parametrize("part", ["dev", "holdout"])
+@pytest.mark.parametrize("part", ["dev", "holdout", "fresh"])
 def test_crisis_recall(
-    engine: FaqEngine, lexical: FaqEngine, dev: list[Case], holdout: list[Case], part: str
+    engine: FaqEngine, lexical: FaqEngine, parts: dict[str, list[Case]], part: str
 ) -> None:
-    cases = dev if part == "dev" else holdout
+    cases = parts[part]
     hybrid_floor, lexical_floor, life_floor = CRISIS_FLOORS[part]
     for each, floor in ((engine, hybrid_floor), (lexical, lexical_floor)):
         report = evaluate(each, cases)

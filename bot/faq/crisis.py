@@ -298,15 +298,26 @@ def pattern_line(normalized: str) -> Line | None:
 
 
 class CrisisClassifier:
-    """Logistic regressions over sentence vectors: is it a crisis, and is it suicidal intent.
+    """Two votes over sentence vectors, averaged: is it a crisis; and is it suicidal intent.
 
-    Trained at start-up (a fraction of a second) on the content's own texts. For the first
-    question the crisis examples of ``crisis.toml`` are the positives, and its calm
-    look-alikes and every FAQ phrasing the negatives; for the second, the examples of the
-    kinds whose line is the Línea de la Vida against the other crisis examples. A weighted
-    linear boundary generalises to new wordings better than the nearest example does, and it
-    learns which directions of the space mean danger rather than topic.
+    Trained at start-up (a fraction of a second) on the content's own texts. The crisis
+    examples of ``crisis.toml`` are the positives, and its calm look-alikes and every FAQ
+    phrasing the negatives. The first vote is a class-balanced logistic regression: a
+    weighted linear boundary generalises to new wordings and learns which directions of the
+    space mean danger rather than topic. The second is the margin between the mean cosine of
+    the NEIGHBOURS closest positives and that of the closest negatives: it catches a
+    wording close to a few examples that the boundary averages away. Measured across
+    writers (trained without one writer's 320 crisis messages and 605 calm texts, scored on
+    them), the average ranks danger above calm better than either vote alone: recall 0.89
+    against 0.86 where 3 % of FAQ questions may be taken for a crisis, 0.97 at 5 %.
+
+    A second regression tells the examples of the kinds whose line is the Línea de la Vida
+    from the other crisis examples.
     """
+
+    NEIGHBOURS = 3
+    MARGIN_SCALE = 20.0
+    """Turns a difference of mean cosines (a few hundredths) into a probability-like score."""
 
     def __init__(
         self, kinds: Sequence[CrisisKind], crisis_vectors: Vectors, calm_vectors: Vectors
@@ -315,12 +326,25 @@ class CrisisClassifier:
         life = np.array([line is Line.LIFE for line in lines])
         self._others = crisis_vectors[~life]
         self._other_lines = [line for line in lines if line is not Line.LIFE]
+        self._positives = crisis_vectors
+        self._negatives = calm_vectors
         self._crisis = _fit(crisis_vectors, calm_vectors)
         self._life = _fit(crisis_vectors[life], crisis_vectors[~life]) if life.any() else None
 
     def probabilities(self, queries: Vectors) -> npt.NDArray[np.float64]:
-        """Returns each query's probability of being a crisis message."""
-        return _predict(self._crisis, queries)
+        """Returns each query's score of being a crisis message, from 0 to 1."""
+        margin = self._nearest_mean(queries, self._positives) - self._nearest_mean(
+            queries, self._negatives
+        )
+        return (_predict(self._crisis, queries) + _sigmoid(self.MARGIN_SCALE * margin)) / 2
+
+    def _nearest_mean(self, queries: Vectors, examples: Vectors) -> npt.NDArray[np.float64]:
+        similarities = queries @ examples.T
+        count = min(self.NEIGHBOURS, similarities.shape[1])
+        if count == 0:
+            return np.zeros(len(queries))
+        nearest = np.partition(similarities, similarities.shape[1] - count, axis=1)[:, -count:]
+        return nearest.mean(axis=1).astype(np.float64)
 
     def suicidal(self, queries: Vectors, threshold: float = 0.5) -> bool:
         """Tells whether any query reads as suicidal intent."""

@@ -62,8 +62,8 @@ class Calibration:
         also: Minimum fused score of a part's own entry to offer it as well.
         min_query_weight: Queries whose words are all very common ("ley") never get a
             confident answer: their lexical IDF norm is below this value.
-        crisis: Probability from which the crisis classifier takes a text part for a
-            crisis (recall first: low).
+        crisis: Score from which the crisis classifier takes a text part for a crisis
+            (recall first: low).
     """
 
     lexical_weight: float
@@ -98,7 +98,7 @@ CALIBRATIONS: dict[str, Calibration] = {
         margin=0.06,
         also=0.5,
         min_query_weight=2.0,
-        crisis=0.85,
+        crisis=0.72,
     ),
 }
 """Per encoder family (the model id's first dash-separated word)."""
@@ -301,7 +301,8 @@ class FaqEngine:
         """
         text = text if isinstance(text, str) else ""
         normalized, parts, vectors, semantic = self._read(text)
-        line = crisis.pattern_line(normalized) or self._semantic_crisis(vectors)
+        pattern = crisis.pattern_line(normalized)
+        line = pattern or self._semantic_crisis(vectors)
         if line is not None and line is not Line.LIFE and self._said_suicide(vectors):
             line = Line.LIFE
         if line is None and intents.is_greeting(normalized):
@@ -323,18 +324,28 @@ class FaqEngine:
             or (best_score >= calibration.answer and best_score - runner_up >= calibration.margin)
         )
         score = round(best_score, 4)
+        suggestions = self._suggestions(ranking.ordered, best_score)
         if line is not None:
-            entry = self._entries[best] if best_score >= calibration.answer else None
-            return FaqResult(Decision.CRISIS, entry, (), score, line=line)
+            if best_score >= calibration.answer:
+                return FaqResult(Decision.CRISIS, self._entries[best], (), score, line=line)
+            # The lines come first. Only the classifier's call may be a question that merely
+            # reads like danger: then what the servant asked stays one tap away.
+            offered = suggestions if pattern is None else ()
+            return FaqResult(Decision.CRISIS, None, offered, score, line=line)
         if confident:
             return FaqResult(Decision.ANSWER, self._entries[best], (), score, also=also)
-        if best_score >= calibration.suggest:
-            floor = max(calibration.suggest, best_score - 0.2)
-            suggestions = tuple(
-                self._entries[i] for i, s in ranking.ordered[:MAX_SUGGESTIONS] if s >= floor
-            )
+        if suggestions:
             return FaqResult(Decision.SUGGEST, None, suggestions, score)
         return FaqResult(Decision.UNKNOWN, None, (), score)
+
+    def _suggestions(
+        self, ordered: list[tuple[int, float]], best_score: float
+    ) -> tuple[FaqEntry, ...]:
+        """The entries worth a "¿Quisiste decir…?" button: near the best, above the floor."""
+        if best_score < self.calibration.suggest:
+            return ()
+        floor = max(self.calibration.suggest, best_score - 0.2)
+        return tuple(self._entries[i] for i, s in ordered[:MAX_SUGGESTIONS] if s >= floor)
 
     def rank(self, text: str, limit: int = 5) -> list[tuple[FaqEntry, float]]:
         """Returns the best-matching entries with their scores, best first.

@@ -220,7 +220,9 @@ def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
             )
         if shown_entry_ids(result) & right:
             report.one_tap += 1
-        if result.decision is Decision.ANSWER:
+        if result.decision is Decision.ANSWER or (
+            result.decision is Decision.CRISIS and result.entry is not None
+        ):  # after the emergency lines, a crisis reply gives the answer as well
             if shown in right:
                 report.answered_right += 1
             else:
