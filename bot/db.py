@@ -81,7 +81,7 @@ def create_engine(url: str, **kwargs: object) -> AsyncEngine:
         kwargs.setdefault("pool_reset_on_return", None)
     # Personal data may travel as SQL parameters: keep it out of exception texts and logs.
     kwargs.setdefault("hide_parameters", True)
-    engine = create_async_engine(url, **kwargs)  # type: ignore[arg-type]
+    engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine
@@ -135,7 +135,7 @@ async def upsert(
     model: type[Base],
     values: Mapping[str, object],
     *,
-    conflict: Sequence[object],
+    conflict: Sequence[str],
     update: Mapping[str, object],
 ) -> None:
     """Inserts one row, or applies `update` to the row that has the same `conflict` columns;
