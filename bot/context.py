@@ -49,7 +49,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def runtime(self) -> Runtime:
-        return self.bot_data[RUNTIME_KEY]  # type: ignore[no-any-return]
+        runtime: Runtime = self.bot_data[RUNTIME_KEY]
+        return runtime
 
     @property
     def settings(self) -> Settings:

@@ -75,7 +75,9 @@ class SenderStats:
 
 def schedule_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
-    application.job_queue.run_repeating(  # type: ignore[union-attr]
+    if application.job_queue is None:
+        raise RuntimeError("the sender needs python-telegram-bot[job-queue]")
+    application.job_queue.run_repeating(
         _sender_job,
         interval=runtime.settings.reminder_scan_seconds,
         first=1,
@@ -293,9 +295,10 @@ async def _paced(
     return DeliveryState.PENDING, "throttled"
 
 
-def _seconds(retry_after: object) -> float:
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+def _seconds(retry_after: float | timedelta) -> float:
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
 
 
 def _short_reason(exc: TelegramError) -> str:

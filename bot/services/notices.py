@@ -229,7 +229,8 @@ async def settle_open_notices(session: AsyncSession, *, now: datetime) -> list[P
         .group_by(Delivery.notice_id, Delivery.state, Delivery.reason)
     )
     for notice_id, state, reason, count in rows.tuples():
-        counts[notice_id].append((state, reason, count))  # type: ignore[index]
+        if notice_id is not None:
+            counts[notice_id].append((state, reason, count))
     reports = []
     for notice in notices:
         progress = _tally(notice, counts[notice.id])
