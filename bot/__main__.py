@@ -25,7 +25,7 @@ BOOTSTRAP_RETRIES = 3
 def load_settings(kind: type[Settings] = Settings) -> Settings:
     """Reads the configuration, or explains in one paragraph what is missing and exits 2."""
     try:
-        return kind()  # type: ignore[call-arg]
+        return kind()
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

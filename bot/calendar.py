@@ -85,7 +85,8 @@ def enrollment_ics(
             with_link=True,
         )
     )
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def programme_uid(talk: Talk) -> str:
@@ -98,7 +99,7 @@ def programme_ics(talks: Iterable[Talk], *, name: str, enroll_url: Callable[[int
     Each event is stamped with the talk's last change, so the same programme gives the same
     bytes, and a subscriber's calendar sees a change only when there is one.
     """
-    head = _calendar("PUBLISH", name=name).to_ical()
+    head: bytes = _calendar("PUBLISH", name=name).to_ical()
     events = b"".join(_feed_event(talk, enroll_url(talk.id)) for talk in talks)
     return head.removesuffix(_END) + events + _END
 

@@ -216,4 +216,4 @@ class OfflineSettings(Settings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]
+    return Settings()

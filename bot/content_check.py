@@ -247,6 +247,7 @@ class _TelegramHtml(HTMLParser):
 
 def html_problem(text: str) -> str | None:
     """Why Telegram would refuse `text` as HTML, or None."""
+    entity: str
     for entity in _ENTITY.findall(text):
         if not entity.startswith("&#") and entity not in _KNOWN_ENTITIES:
             return entity
@@ -333,7 +334,8 @@ def _check_office(directory: Path, report: Report) -> None:
             report.add(
                 name, lines.get(f"{table}.{key}", lines.get(table)), f"{table}.{key}", "required"
             )
-    office = data.get("office") if isinstance(data.get("office"), dict) else {}
+    listed_office = data.get("office")
+    office = listed_office if isinstance(listed_office, dict) else {}
     if not any(str(office.get(item) or "").strip() for item in CONTACT_FIELDS):
         report.add(
             name, lines.get("office"), "office", "contact_missing", ", ".join(CONTACT_FIELDS)

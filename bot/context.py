@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
@@ -48,7 +49,8 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
 
     @property
     def runtime(self) -> Runtime:
-        return self.bot_data[RUNTIME_KEY]  # type: ignore[no-any-return]
+        runtime: Runtime = self.bot_data[RUNTIME_KEY]
+        return runtime
 
     @property
     def settings(self) -> Settings:
@@ -57,10 +59,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     def now(self) -> datetime:
         return self.runtime.clock.now()
 
-    def unit_of_work(self):  # type: ignore[no-untyped-def]
+    def unit_of_work(self) -> AbstractAsyncContextManager[AsyncSession]:
         """One session and one transaction: ``async with context.unit_of_work() as s:``."""
         return self.runtime.session_factory.begin()
 
-    def reading(self):  # type: ignore[no-untyped-def]
+    def reading(self) -> AbstractAsyncContextManager[AsyncSession]:
         """A read-only session: ``async with context.reading() as s:``."""
         return self.runtime.session_factory.read()

@@ -24,8 +24,10 @@ FIRST_PURGE = timedelta(minutes=1)
 
 
 def schedule_housekeeping(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if application.job_queue is None:
+        raise RuntimeError("housekeeping needs python-telegram-bot[job-queue]")
     for job, name in ((_purge_job, PURGE_JOB), (_retention_job, RETENTION_JOB)):
-        application.job_queue.run_repeating(  # type: ignore[union-attr]
+        application.job_queue.run_repeating(
             job,
             interval=PURGE_EVERY,
             first=FIRST_PURGE,

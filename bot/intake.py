@@ -120,7 +120,7 @@ class Intake:
                 session,
                 InstallationSecret,
                 {"name": MARK_NAME, "value": str(update_id), "created_at": self._clock.now()},
-                conflict=[InstallationSecret.name],
+                conflict=["name"],
                 update={"value": str(update_id), "created_at": self._clock.now()},
             )
 

@@ -24,9 +24,12 @@ import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    import asyncpg
 
 from bot.db import normalize_database_url, sqlite_file
 
@@ -99,9 +102,9 @@ class PostgresLease:
         self._dsn = parsed.render_as_string(hide_password=False)
         self.key = key
         self.description = f"PostgreSQL advisory lock {key} on {parsed.host or 'localhost'}"
-        self._connection: object | None = None
+        self._connection: asyncpg.Connection | None = None
 
-    async def _connect(self):  # type: ignore[no-untyped-def]
+    async def _connect(self) -> asyncpg.Connection:
         import asyncpg
 
         return await asyncpg.connect(
@@ -142,9 +145,7 @@ class PostgresLease:
             return False
         try:
             # The session holds the lock for as long as it lives: a live connection is proof.
-            await connection.fetchval(  # type: ignore[attr-defined]
-                "SELECT 1", timeout=CHECK_SECONDS * 1.5
-            )
+            await connection.fetchval("SELECT 1", timeout=CHECK_SECONDS * 1.5)
         except Exception as exc:
             logger.error("lease: connection lost (%s)", type(exc).__name__)
             return False
@@ -155,9 +156,9 @@ class PostgresLease:
         if connection is None:
             return
         try:
-            await asyncio.wait_for(connection.close(), timeout=2)  # type: ignore[attr-defined]
+            await asyncio.wait_for(connection.close(), timeout=2)
         except Exception:
-            connection.terminate()  # type: ignore[attr-defined]
+            connection.terminate()
 
 
 class FileLease:

@@ -298,7 +298,7 @@ class SqlPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, A
         return found
 
 
-class PersistentApplication(Application):  # type: ignore[type-arg]
+class PersistentApplication(Application[Any, Any, Any, Any, Any, Any]):
     """An Application that writes the persistence after every update (write-through)."""
 
     async def process_update(self, update: object) -> None:

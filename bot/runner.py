@@ -96,7 +96,7 @@ async def _be_active(
         if settings.bot_mode == "webhook":
             await application.bot.set_webhook(
                 url=settings.webhook_url or "",
-                secret_token=settings.webhook_secret.get_secret_value()  # type: ignore[union-attr]
+                secret_token=settings.webhook_secret.get_secret_value()
                 if settings.webhook_secret
                 else None,
                 allowed_updates=list(ALLOWED_UPDATES),

@@ -78,7 +78,8 @@ async def _postgresql_problem(parsed: URL) -> str | None:
     import asyncpg
     from sqlalchemy.dialects.postgresql.asyncpg import dialect
 
-    _, kwargs = dialect().create_connect_args(parsed)
+    # SQLAlchemy's asyncpg dialect has no annotations.
+    _, kwargs = dialect().create_connect_args(parsed)  # type: ignore[no-untyped-call]
     where = _where(parsed)
     try:
         connection = await asyncpg.connect(**kwargs, timeout=CONNECT_TIMEOUT_SECONDS)

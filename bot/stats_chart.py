@@ -43,7 +43,7 @@ def year_chart_png(*, title: str, by_group: Bars, by_month: Bars) -> bytes:
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     figure.suptitle(title, fontsize=15, fontweight="bold", color=TEXT_COLOR)
-    top, bottom = figure.subfigures(2, 1, height_ratios=[3, 2])
+    top, bottom = figure.subfigures(2, 1, squeeze=False, height_ratios=[3, 2])[:, 0]
     _horizontal(_panel(top, by_group.title), by_group)
     _columns(_panel(bottom, by_month.title), by_month)
     buffer = io.BytesIO()

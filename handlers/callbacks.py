@@ -42,6 +42,13 @@ def pattern(action: str, *, with_arg: bool = False, arg: str = r"\d{1,9}") -> re
     return re.compile(rf"^{PREFIX}:{action}{suffix}$")
 
 
+def matched(match: re.Match[str] | None) -> re.Match[str]:
+    """What a button handler's pattern matched: PTB sets `context.match` for every handler
+    registered with a pattern, so None means one was registered without."""
+    if match is None:
+        raise ValueError("a button handler without a pattern")
+    return match
+
+
 def int_arg(match: re.Match[str] | None) -> int:
-    assert match is not None
-    return int(match.group(1))
+    return int(matched(match).group(1))

@@ -12,10 +12,11 @@ every button handler whatever its pattern.
 from __future__ import annotations
 
 from telegram import Chat, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.context import BotContext
 from bot.texts import plain, t
+from handlers.conversation import UpdateHandler
 from handlers.replies import acknowledge
 
 GROUP_COMMANDS = frozenset({"start", "ayuda", "help"})
@@ -34,7 +35,7 @@ async def private_only(update: Update, context: BotContext) -> None:
         return
     if update.callback_query is not None:
         await acknowledge(update)
-    elif _group_command(update) in GROUP_COMMANDS:
+    elif _group_command(update) in GROUP_COMMANDS and update.message is not None:
         await update.message.reply_text(
             t("groups.private_only"), reply_markup=_go_private(context)
         )
@@ -57,5 +58,5 @@ def _go_private(context: BotContext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(plain("groups.open_private"), url=url)]])
 
 
-HANDLERS: list[BaseHandler] = [TypeHandler(Update, private_only)]
+HANDLERS: list[UpdateHandler] = [TypeHandler(Update, private_only)]
 """Group -2: before the expiry notice and the conversations."""

@@ -8,13 +8,13 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.services import attendance
 from bot.services.attendance import AttendanceError, CheckInOutcome
 from bot.texts import t
-from handlers.conversation import ANSWER
+from handlers.conversation import ANSWER, UpdateHandler
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import respond
 from handlers.staff.attendance import choose_talk
@@ -35,15 +35,20 @@ async def attendance_command(update: Update, context: BotContext) -> None:
 
 async def code_alone(update: Update, context: BotContext) -> None:
     """A message that is just a code ("KMT 472") counts as /asistencia KMT472."""
+    if update.message is None:
+        return
     await check_in(update, context, update.message.text or "")
 
 
 async def check_in(update: Update, context: BotContext, code: str) -> None:
     """Marks the sender present in the talk whose open window has this code."""
+    user = update.effective_user
+    if user is None:
+        return
     try:
         async with context.unit_of_work() as session:
             result = await attendance.check_in(
-                session, telegram_user_id=update.effective_user.id, code=code, now=context.now()
+                session, telegram_user_id=user.id, code=code, now=context.now()
             )
     except AttendanceError as error:
         await respond(update, t(error.text_key, **error.details))
@@ -56,7 +61,7 @@ async def check_in(update: Update, context: BotContext, code: str) -> None:
         kick_deliveries(context)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("asistencia", attendance_command),
     MessageHandler(filters.Regex(CODE_ALONE) & ANSWER, code_alone),
 ]

@@ -7,11 +7,12 @@ import re
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.texts import format_when, plain, raw, t
 from handlers import render
+from handlers.conversation import UpdateHandler
 from handlers.replies import acknowledge, respond
 from handlers.talks import show_talk
 
@@ -90,14 +91,14 @@ async def on_error(update: object, context: BotContext) -> None:
         logger.warning("could not apologise for update %s", update_id)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("start", start),
     CommandHandler("ayuda", help_command),
     CommandHandler("help", help_command),
     CommandHandler("cancelar", cancel_outside),
 ]
 
-FALLBACK_HANDLERS: list[BaseHandler] = [
+FALLBACK_HANDLERS: list[UpdateHandler] = [
     MessageHandler(filters.COMMAND, unknown_command),
     MessageHandler(~filters.TEXT & ~filters.UpdateType.EDITED, unsupported_message),
     CallbackQueryHandler(stale_button),

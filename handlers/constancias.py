@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.outbox.message import Letter, Outgoing
 from bot.services import constancias
 from bot.services.constancias import display_verification_code
 from bot.texts import format_date, plain, t
+from handlers.conversation import UpdateHandler
 from handlers.replies import respond
 
 
@@ -58,4 +59,4 @@ async def render_constancia_delivery(letter: Letter) -> Outgoing:
     )
 
 
-HANDLERS: list[BaseHandler] = [CommandHandler("verificar", verify)]
+HANDLERS: list[UpdateHandler] = [CommandHandler("verificar", verify)]

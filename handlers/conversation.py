@@ -32,6 +32,8 @@ TIMEOUT_SECONDS = int(MAX_AGE.total_seconds())
 """A flow left alone this long is forgotten (and its owner told); its next message is
 handled afresh."""
 END = ConversationHandler.END
+UpdateHandler = BaseHandler[Update, BotContext, object]
+"""What every module's handler lists hold."""
 logger = logging.getLogger(__name__)
 
 
@@ -68,11 +70,18 @@ class FlowHandler(ConversationHandler[Any]):
         self._update_state(self.END, key)
 
 
+def drafts(context: BotContext) -> dict[Any, Any]:
+    """The servant's `user_data`, where the flows keep their drafts. PTB has none for an
+    update without a user, which no handler gets (`handlers/chats.py` lets only private
+    chats through): such an update finds no draft, and what it writes is dropped."""
+    return context.user_data if context.user_data is not None else {}
+
+
 def conversation(
     *,
-    entry_points: Sequence[BaseHandler[Any, Any, Any]],
-    states: dict[object, list[BaseHandler[Any, Any, Any]]],
-    fallbacks: Sequence[BaseHandler[Any, Any, Any]],
+    entry_points: Sequence[UpdateHandler],
+    states: dict[object, list[UpdateHandler]],
+    fallbacks: Sequence[UpdateHandler],
     on_timeout: Callable[[Update, BotContext], Awaitable[object]] | None = None,
     name: str,
 ) -> ConversationHandler[Any]:
@@ -136,7 +145,7 @@ async def one_flow_at_a_time(update: Update, context: BotContext) -> None:
     if not is_command and update.callback_query is None:
         return
     flows = [h for h in context.application.handlers.get(0, []) if isinstance(h, FlowHandler)]
-    taker = next((flow for flow in flows if flow.check_update(update) not in (None, False)), None)
+    taker = next((flow for flow in flows if flow.check_update(update) is not None), None)
     if taker is None and not is_command:
         return
     left = [flow for flow in flows if flow is not taker and flow.active(update)]
@@ -152,5 +161,5 @@ async def before_flows(update: Update, context: BotContext) -> None:
     await one_flow_at_a_time(update, context)
 
 
-EXPIRY_HANDLERS: list[BaseHandler[Any, Any, Any]] = [TypeHandler(Update, before_flows)]
+EXPIRY_HANDLERS: list[UpdateHandler] = [TypeHandler(Update, before_flows)]
 """Group -1 (one handler: a group runs only its first matching handler)."""

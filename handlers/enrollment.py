@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.calendar import enrollment_ics, ics_filename
 from bot.context import BotContext
@@ -17,6 +17,7 @@ from bot.services.queries import find_enrollment
 from bot.texts import format_when, t
 from handlers import callbacks as cb
 from handlers import profile, render
+from handlers.conversation import UpdateHandler
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 from handlers.talks import show_talk
@@ -25,7 +26,8 @@ from handlers.talks import show_talk
 async def start_enroll(update: Update, context: BotContext) -> int:
     """Enrolls in a talk, first asking for consent and the profile if they are missing."""
     await acknowledge(update)
-    join_waitlist = (update.callback_query.data or "").startswith(cb.data(cb.JOIN_WAITLIST))
+    query = update.callback_query
+    join_waitlist = query is not None and (query.data or "").startswith(cb.data(cb.JOIN_WAITLIST))
     profile.remember_pending_talk(context, cb.int_arg(context.match), join_waitlist)
     return await enroll_pending(update, context)
 
@@ -37,6 +39,9 @@ async def enroll_pending(update: Update, context: BotContext, *, edit: bool = Tr
     says whether the answer may replace the message whose button was pressed (the talk's
     detail); at the end of the sign-up it must come as a new message, in reading order.
     """
+    user = update.effective_user
+    if user is None:
+        return ConversationHandler.END
     pending = profile.pending_talk(context)
     if pending is None:
         return ConversationHandler.END
@@ -45,7 +50,7 @@ async def enroll_pending(update: Update, context: BotContext, *, edit: bool = Tr
         async with context.unit_of_work() as session:
             result = await enrollment_service.enroll_user(
                 session,
-                telegram_user_id=update.effective_user.id,
+                telegram_user_id=user.id,
                 talk_id=talk_id,
                 now=context.now(),
                 join_waitlist=join_waitlist,
@@ -83,18 +88,24 @@ async def enroll_pending(update: Update, context: BotContext, *, edit: bool = Tr
 
 
 async def send_calendar(update: Update, context: BotContext, talk: Talk, uid: str) -> None:
+    chat = update.effective_chat
+    if chat is None:
+        return
     ics = enrollment_ics(talk, enrollment_uid=uid, now=context.now())
-    await update.effective_chat.send_document(
+    await chat.send_document(
         ics, filename=ics_filename(talk), caption=t("enroll.calendar_caption")
     )
 
 
 async def resend_calendar(update: Update, context: BotContext) -> None:
     """Sends the .ics file again for a talk the servant is enrolled in."""
+    user = update.effective_user
+    if user is None:
+        return
     await acknowledge(update)
     talk_id = cb.int_arg(context.match)
     async with context.reading() as session:
-        servant = await servants.get_servant(session, update.effective_user.id)
+        servant = await servants.get_servant(session, user.id)
         enrollment = servant and await find_enrollment(
             session, servant_id=servant.id, talk_id=talk_id
         )
@@ -107,9 +118,12 @@ async def resend_calendar(update: Update, context: BotContext) -> None:
 
 async def my_enrollments(update: Update, context: BotContext) -> None:
     """Lists the servant's seats and waiting-list places, each with a cancel button."""
+    user = update.effective_user
+    if user is None:
+        return
     await acknowledge(update)
     async with context.reading() as session:
-        servant = await servants.get_servant(session, update.effective_user.id)
+        servant = await servants.get_servant(session, user.id)
         mine = (
             await enrollment_service.my_enrollments(
                 session, servant_id=servant.id, now=context.now()
@@ -164,10 +178,13 @@ async def ask_cancel(update: Update, context: BotContext) -> None:
 
 async def confirm_cancel(update: Update, context: BotContext) -> None:
     """Gives the seat back; the first person in line gets it and is told."""
+    user = update.effective_user
+    if user is None:
+        return
     await acknowledge(update)
     talk_id = cb.int_arg(context.match)
     async with context.unit_of_work() as session:
-        servant = await servants.get_servant(session, update.effective_user.id)
+        servant = await servants.get_servant(session, user.id)
         try:
             if servant is None:
                 raise EnrollmentError("not_enrolled")
@@ -192,12 +209,12 @@ async def keep_enrollment(update: Update, context: BotContext) -> None:
     await show_talk(update, context, cb.int_arg(context.match))
 
 
-ENROLL_ENTRY_POINTS: list[BaseHandler] = [
+ENROLL_ENTRY_POINTS: list[UpdateHandler] = [
     CallbackQueryHandler(start_enroll, pattern=cb.pattern(cb.ENROLL, with_arg=True)),
     CallbackQueryHandler(start_enroll, pattern=cb.pattern(cb.JOIN_WAITLIST, with_arg=True)),
 ]
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("mis_inscripciones", my_enrollments),
     CallbackQueryHandler(my_enrollments, pattern=cb.pattern(cb.MY_ENROLLMENTS)),
     CallbackQueryHandler(resend_calendar, pattern=cb.pattern(cb.CALENDAR, with_arg=True)),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.faq import Decision, FaqEngine, FaqEntry, FaqResult
@@ -17,7 +17,7 @@ from bot.services import faq_log
 from bot.texts import Markup, plain, t
 from handlers import callbacks as cb
 from handlers import render
-from handlers.conversation import ANSWER
+from handlers.conversation import ANSWER, UpdateHandler
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import is_staff
 
@@ -75,8 +75,11 @@ QUESTIONS = frozenset({Decision.ANSWER, Decision.SUGGEST, Decision.CRISIS})
 
 async def free_text(update: Update, context: BotContext) -> None:
     """Answers a question typed in the servant's own words."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
     engine = _engine(context)
-    text = update.effective_message.text or ""
+    text = message.text or ""
     result = engine.ask(text)
     texts = engine.texts()
     if result.decision == Decision.GREETING:
@@ -91,7 +94,7 @@ async def free_text(update: Update, context: BotContext) -> None:
         # Staff trying the bot are not servants asking; their tests stay out of /pendientes.
         async with context.unit_of_work() as session:
             await faq_log.record_unanswered(
-                session, text=text, telegram_user_id=update.effective_user.id, now=context.now()
+                session, text=text, telegram_user_id=user.id, now=context.now()
             )
     if not await _suggest(update, engine, result):
         await respond(update, Markup(texts.unknown), topics_keyboard(engine))
@@ -152,7 +155,7 @@ async def show_topic(update: Update, context: BotContext, topic_id: str | None =
     """The questions of one topic, each a button."""
     await acknowledge(update)
     engine = _engine(context)
-    topic = engine.topic(topic_id or context.match.group(1))
+    topic = engine.topic(topic_id or cb.matched(context.match).group(1))
     if topic is None:
         await respond(update, t("faq.topics_header"), topics_keyboard(engine))
         return
@@ -175,7 +178,7 @@ async def show_question(update: Update, context: BotContext) -> None:
     """A question chosen from a button: its answer, as a new message."""
     await acknowledge(update)
     engine = _engine(context)
-    entry = engine.entry(context.match.group(1))
+    entry = engine.entry(cb.matched(context.match).group(1))
     if entry is None:
         await respond(update, t("faq.gone"), topics_keyboard(engine), edit=False)
         return
@@ -184,7 +187,7 @@ async def show_question(update: Update, context: BotContext) -> None:
 
 async def show_detail(update: Update, context: BotContext) -> None:
     await acknowledge(update)
-    entry = _engine(context).entry(context.match.group(1))
+    entry = _engine(context).entry(cb.matched(context.match).group(1))
     if entry is None or not entry.detail:
         await respond(update, t("faq.gone"), edit=False)
         return
@@ -196,7 +199,11 @@ async def show_detail(update: Update, context: BotContext) -> None:
 async def feedback(update: Update, context: BotContext) -> None:
     """Counts a 👍/👎 once per servant and entry (a second tap, or a tap on an older copy of
     the answer, changes nothing) and removes the buttons from that answer."""
-    entry_id, helpful = context.match.group(1), context.match.group(2) == "1"
+    user = update.effective_user
+    if user is None:
+        return
+    match = cb.matched(context.match)
+    entry_id, helpful = match.group(1), match.group(2) == "1"
     if _engine(context).entry(entry_id) is None:
         await acknowledge(update, plain("common.stale_button"))
         return
@@ -205,22 +212,29 @@ async def feedback(update: Update, context: BotContext) -> None:
             session,
             entry_id=entry_id,
             helpful=helpful,
-            telegram_user_id=update.effective_user.id,
+            telegram_user_id=user.id,
             now=context.now(),
         )
     await acknowledge(update, plain("faq.thanks_feedback"), toast=True)
-    message = update.callback_query.message
-    markup = message.reply_markup if message is not None else None
+    query = update.callback_query
+    # A message Telegram no longer gives the bot (InaccessibleMessage) has no buttons to see.
+    if query is None or not isinstance(query.message, Message):
+        return
+    markup = query.message.reply_markup
     if markup is not None:
         rows = [
             row
             for row in markup.inline_keyboard
-            if not any((b.callback_data or "").startswith(cb.data(cb.FAQ_FEEDBACK)) for b in row)
+            if not any(
+                isinstance(b.callback_data, str)
+                and b.callback_data.startswith(cb.data(cb.FAQ_FEEDBACK))
+                for b in row
+            )
         ]
-        await update.callback_query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
+        await query.edit_message_reply_markup(InlineKeyboardMarkup(rows))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("preguntas", list_topics),
     CommandHandler("principios", show_principles),
     CommandHandler("ley_ingrid", show_ley_ingrid),

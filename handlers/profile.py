@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.office import office
@@ -11,6 +11,7 @@ from bot.services import servants
 from bot.texts import Markup, format_date, raw, t
 from handlers import awaiting, render
 from handlers import callbacks as cb
+from handlers.conversation import UpdateHandler, drafts
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 
@@ -22,29 +23,29 @@ EDITABLE_FIELDS = ("name", "dependency", "email")
 
 
 def remember_pending_talk(context: BotContext, talk_id: int, join_waitlist: bool) -> None:
-    context.user_data[_PENDING_TALK] = (talk_id, join_waitlist)
-    context.user_data.pop(_EDITING, None)
+    drafts(context)[_PENDING_TALK] = (talk_id, join_waitlist)
+    drafts(context).pop(_EDITING, None)
 
 
 def pending_talk(context: BotContext) -> tuple[int, bool] | None:
-    return context.user_data.get(_PENDING_TALK)
+    return drafts(context).get(_PENDING_TALK)
 
 
 def has_pending_talk(context: BotContext) -> bool:
-    return _PENDING_TALK in context.user_data
+    return _PENDING_TALK in drafts(context)
 
 
 def start_editing(context: BotContext, field: str) -> None:
-    context.user_data[_EDITING] = field
+    drafts(context)[_EDITING] = field
 
 
 def editing_field(context: BotContext) -> str | None:
-    return context.user_data.get(_EDITING)
+    return drafts(context).get(_EDITING)
 
 
 def forget_flow(context: BotContext) -> None:
-    context.user_data.pop(_PENDING_TALK, None)
-    context.user_data.pop(_EDITING, None)
+    drafts(context).pop(_PENDING_TALK, None)
+    drafts(context).pop(_EDITING, None)
 
 
 def dependencies() -> list[str]:
@@ -93,9 +94,12 @@ async def ask_email(update: Update, context: BotContext) -> int:
 
 async def show_my_data(update: Update, context: BotContext) -> int | None:
     """Shows what the bot keeps about the servant, with buttons to change or delete it."""
+    user = update.effective_user
+    if user is None:
+        return None
     await acknowledge(update)
     async with context.reading() as session:
-        servant = await servants.get_servant(session, update.effective_user.id)
+        servant = await servants.get_servant(session, user.id)
     if servant is None:
         forget_flow(context)
         return await ask_privacy(update, context)
@@ -130,15 +134,18 @@ async def ask_delete(update: Update, context: BotContext) -> None:
 
 async def delete_data(update: Update, context: BotContext) -> None:
     """Deletes the profile, consent and enrollments; seats freed go to the waiting list."""
+    user = update.effective_user
+    if user is None:
+        return
     await acknowledge(update)
     async with context.unit_of_work() as session:
         summary = await servants.delete_servant_data(
             session,
-            telegram_user_id=update.effective_user.id,
+            telegram_user_id=user.id,
             now=context.now(),
             reminder_offsets=context.settings.reminder_offsets,
         )
-    context.user_data.clear()
+    drafts(context).clear()
     if summary is None:
         await respond(update, t("delete.nothing"))
         return
@@ -152,7 +159,7 @@ async def keep_data(update: Update, context: BotContext) -> None:
     await respond(update, t("delete.kept"), render.main_menu())
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("borrar_mis_datos", ask_delete),
     CallbackQueryHandler(ask_delete, pattern=cb.pattern(cb.DELETE_ASK)),
     CallbackQueryHandler(delete_data, pattern=cb.pattern(cb.DELETE_YES)),

@@ -7,9 +7,11 @@ edit button of /mis_datos. Commands and other buttons keep working in the middle
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import TypedDict, Unpack
+
 from telegram import Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -21,19 +23,31 @@ from bot.services.errors import ProfileError
 from bot.texts import raw, t
 from handlers import awaiting, enrollment, faq, profile, render
 from handlers import callbacks as cb
-from handlers.conversation import ANSWER, END, NOT_TEXT, conversation
+from handlers.conversation import ANSWER, END, NOT_TEXT, UpdateHandler, conversation
 from handlers.profile import DEPENDENCY, EMAIL, NAME, PRIVACY
 from handlers.replies import acknowledge, respond
 
 
+class ProfileValues(TypedDict, total=False):
+    """One field of `servants.update_profile`, as a step saves it."""
+
+    full_name: str
+    dependency: str
+    email: str
+    clear_email: bool
+
+
 async def accept_privacy(update: Update, context: BotContext) -> int:
     """Stores the consent (with the notice's version) and goes on to the profile."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return END
     await acknowledge(update)
     async with context.unit_of_work() as session:
         servant = await servants.accept_privacy(
             session,
-            telegram_user_id=update.effective_user.id,
-            chat_id=update.effective_chat.id,
+            telegram_user_id=user.id,
+            chat_id=chat.id,
             version=raw("privacy.version"),
             now=context.now(),
         )
@@ -53,34 +67,42 @@ async def decline_privacy(update: Update, context: BotContext) -> int:
 
 async def start_edit(update: Update, context: BotContext) -> int:
     """Asks again for one field of the profile (from the /mis_datos buttons)."""
+    user = update.effective_user
+    if user is None:
+        return END
     await acknowledge(update)
-    field = context.match.group(1)
+    field = cb.matched(context.match).group(1)
     profile.forget_flow(context)
     profile.start_editing(context, field)
     async with context.reading() as session:
-        servant = await servants.get_servant(session, update.effective_user.id)
+        servant = await servants.get_servant(session, user.id)
     if servant is None:
         return await profile.ask_privacy(update, context)
     asks = {"name": profile.ask_name, "dependency": profile.ask_dependency}
     return await asks.get(field, profile.ask_email)(update, context)
 
 
-async def _save(update: Update, context: BotContext, **values: str | bool) -> bool:
+async def _save(update: Update, context: BotContext, **values: Unpack[ProfileValues]) -> bool:
     """Saves one profile field; on invalid input explains why and returns False."""
+    user = update.effective_user
+    if user is None:
+        return False
     try:
         async with context.unit_of_work() as session:
-            servant = await servants.get_servant(session, update.effective_user.id)
+            servant = await servants.get_servant(session, user.id)
             if servant is None:
                 await respond(update, t("profile_error.no_consent"), render.main_menu())
                 return False
-            await servants.update_profile(session, servant=servant, now=context.now(), **values)  # type: ignore[arg-type]
+            await servants.update_profile(session, servant=servant, now=context.now(), **values)
     except ProfileError as error:
         await respond(update, t(error.text_key, **error.details), edit=False)
         return False
     return True
 
 
-async def _next_or_finish(update: Update, context: BotContext, ask_next) -> int:  # type: ignore[no-untyped-def]
+async def _next_or_finish(
+    update: Update, context: BotContext, ask_next: Callable[[Update, BotContext], Awaitable[int]]
+) -> int:
     if profile.editing_field(context):
         return await _finish(update, context)
     return await ask_next(update, context)
@@ -179,7 +201,7 @@ async def timed_out(update: Update, context: BotContext) -> None:
     await awaiting.reply_done(update, context)
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[UpdateHandler]:
     """Fresh handlers for one Application: a conversation keeps its state in its handler."""
     signup = conversation(
         name="signup",

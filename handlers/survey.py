@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.context import BotContext
 from bot.outbox.message import Letter, Outgoing
@@ -13,7 +13,7 @@ from bot.services.surveys import SurveyError
 from bot.texts import plain, t
 from handlers import awaiting, render
 from handlers import callbacks as cb
-from handlers.conversation import ANSWER, END, NOT_TEXT, conversation
+from handlers.conversation import ANSWER, END, NOT_TEXT, UpdateHandler, conversation, drafts
 from handlers.replies import acknowledge, respond
 
 SURVEY_SCORE = "svs"
@@ -28,13 +28,17 @@ COMMENT_FOR = "survey_comment_enrollment"
 
 async def survey_score(update: Update, context: BotContext) -> int:
     """Records the 1–5 answer (once, only the attendee's own) and invites a comment."""
-    enrollment_id, score = int(context.match.group(1)), int(context.match.group(2))
+    user = update.effective_user
+    if user is None:
+        return END
+    match = cb.matched(context.match)
+    enrollment_id, score = int(match.group(1)), int(match.group(2))
     try:
         async with context.unit_of_work() as session:
             await surveys.record_score(
                 session,
                 enrollment_id=enrollment_id,
-                telegram_user_id=update.effective_user.id,
+                telegram_user_id=user.id,
                 score=score,
                 now=context.now(),
             )
@@ -42,7 +46,7 @@ async def survey_score(update: Update, context: BotContext) -> int:
         await acknowledge(update, plain(error.text_key))
         return END
     await acknowledge(update)
-    context.user_data[COMMENT_FOR] = enrollment_id
+    drafts(context)[COMMENT_FOR] = enrollment_id
     await awaiting.expect_reply(update, context)
     skip = render.keyboard([render.button("survey.skip", SURVEY_SKIP, enrollment_id)])
     await respond(update, t("survey.thanks", score=score), skip)
@@ -51,7 +55,10 @@ async def survey_score(update: Update, context: BotContext) -> int:
 
 async def receive_comment(update: Update, context: BotContext) -> int:
     """Stores the optional comment; asks again if it is empty or too long."""
-    enrollment_id = context.user_data.get(COMMENT_FOR)
+    user, message = update.effective_user, update.message
+    if user is None or message is None:
+        return END
+    enrollment_id = drafts(context).get(COMMENT_FOR)
     if enrollment_id is None:
         return END
     try:
@@ -59,8 +66,8 @@ async def receive_comment(update: Update, context: BotContext) -> int:
             await surveys.add_comment(
                 session,
                 enrollment_id=enrollment_id,
-                telegram_user_id=update.effective_user.id,
-                comment=update.message.text or "",
+                telegram_user_id=user.id,
+                comment=message.text or "",
             )
     except SurveyError as error:
         await respond(update, t(error.text_key, **error.details))
@@ -68,7 +75,7 @@ async def receive_comment(update: Update, context: BotContext) -> int:
             return WAITING_COMMENT
     else:
         await respond(update, t("survey.comment_saved"))
-    context.user_data.pop(COMMENT_FOR, None)
+    drafts(context).pop(COMMENT_FOR, None)
     await awaiting.reply_done(update, context)
     return END
 
@@ -76,7 +83,7 @@ async def receive_comment(update: Update, context: BotContext) -> int:
 async def skip_comment(update: Update, context: BotContext) -> int:
     """ "Omitir": no comment; the buttons go away."""
     await acknowledge(update)
-    context.user_data.pop(COMMENT_FOR, None)
+    drafts(context).pop(COMMENT_FOR, None)
     await awaiting.reply_done(update, context)
     await respond(update, t("survey.skipped"))
     return END
@@ -88,7 +95,7 @@ async def expect_comment(update: Update, context: BotContext) -> int:
 
 
 async def forget_comment(update: Update, context: BotContext) -> None:
-    context.user_data.pop(COMMENT_FOR, None)
+    drafts(context).pop(COMMENT_FOR, None)
     await awaiting.reply_done(update, context)
 
 
@@ -103,7 +110,7 @@ async def render_survey_delivery(letter: Letter) -> Outgoing:
     return Outgoing(t("survey.question", title=enrollment.talk.title), render.keyboard(scores))
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[UpdateHandler]:
     """Fresh handlers for one Application: a conversation keeps its state in its handler."""
     survey_comment = conversation(
         name="survey_comment",

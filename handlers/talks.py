@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.services import talks
 from bot.texts import t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import UpdateHandler
 from handlers.replies import acknowledge, respond
 
 TALKS_PER_PAGE = 5
@@ -50,7 +51,7 @@ async def show_talk(update: Update, context: BotContext, talk_id: int | None = N
     await respond(update, text, markup)
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("platicas", list_talks),
     CallbackQueryHandler(list_talks, pattern=cb.pattern(cb.TALK_PAGE, with_arg=True)),
     CallbackQueryHandler(show_talk, pattern=cb.pattern(cb.TALK_DETAIL, with_arg=True)),

@@ -284,16 +284,16 @@ def load_content(directory: pathlib.Path | None = None) -> FaqContent:
         if path.name in reserved:
             continue
         data = _read_toml(path)
-        topic_id = data.get("topic")
-        if topic_id not in known_topics:
+        file_topic = data.get("topic")
+        if file_topic not in known_topics:
             raise FaqContentError(
-                f"{path}: topic '{topic_id}' is not declared in {topics_path.name}"
+                f"{path}: topic '{file_topic}' is not declared in {topics_path.name}"
             )
         raw_entries = data.get("entry", [])
         if not isinstance(raw_entries, list):
             raise FaqContentError(f"{path}: 'entry' must be an array of tables")
         for index, raw in enumerate(raw_entries):
-            entry = _parse_entry(raw, str(topic_id), path, index, texts.office_contact)
+            entry = _parse_entry(raw, str(file_topic), path, index, texts.office_contact)
             if entry.id in seen:
                 raise FaqContentError(
                     f"{path}: entry '{entry.id}' duplicates an id already used in "

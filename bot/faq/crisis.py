@@ -339,12 +339,13 @@ class CrisisClassifier:
         return (_predict(self._crisis, queries) + _sigmoid(self.MARGIN_SCALE * margin)) / 2
 
     def _nearest_mean(self, queries: Vectors, examples: Vectors) -> npt.NDArray[np.float64]:
-        similarities = queries @ examples.T
+        similarities: npt.NDArray[np.float32] = queries @ examples.T
         count = min(self.NEIGHBOURS, similarities.shape[1])
         if count == 0:
             return np.zeros(len(queries))
         nearest = np.partition(similarities, similarities.shape[1] - count, axis=1)[:, -count:]
-        return nearest.mean(axis=1).astype(np.float64)
+        means: npt.NDArray[np.float64] = nearest.mean(axis=1, dtype=np.float64)
+        return means
 
     def suicidal(self, queries: Vectors, threshold: float = 0.5) -> bool:
         """Tells whether any query reads as suicidal intent."""

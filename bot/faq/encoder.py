@@ -45,12 +45,13 @@ class SentenceEncoder(Protocol):
 
 
 def _normalised(matrix: Any) -> Vectors:
-    vectors = np.asarray(matrix, dtype=np.float32)
+    vectors: Vectors = np.asarray(matrix, dtype=np.float32)
     if vectors.ndim == 1:
         vectors = vectors[None, :]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return vectors / norms
+    normalised: Vectors = vectors / norms
+    return normalised
 
 
 def _cut(texts: Sequence[str]) -> list[str]:

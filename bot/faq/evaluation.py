@@ -38,7 +38,7 @@ class Case:
     @property
     def right(self) -> frozenset[str]:
         """Entries that count as a right answer."""
-        return frozenset((self.expected, *self.acceptable)) - {None}  # type: ignore[arg-type]
+        return frozenset(e for e in (self.expected, *self.acceptable) if e is not None)
 
 
 @dataclass

@@ -207,7 +207,8 @@ def content_words(normalized: str) -> list[str]:
 @functools.lru_cache(maxsize=20_000)
 def stem(word: str) -> str:
     """Returns the Snowball Spanish stem of a (normalised) word."""
-    return _stemmer.stemWord(word)
+    stemmed: str = _stemmer.stemWord(word)
+    return stemmed
 
 
 def stems(normalized: str) -> list[str]:

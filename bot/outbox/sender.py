@@ -75,7 +75,9 @@ class SenderStats:
 
 def schedule_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
-    application.job_queue.run_repeating(  # type: ignore[union-attr]
+    if application.job_queue is None:
+        raise RuntimeError("the sender needs python-telegram-bot[job-queue]")
+    application.job_queue.run_repeating(
         _sender_job,
         interval=runtime.settings.reminder_scan_seconds,
         first=1,
@@ -159,6 +161,7 @@ async def _deliver(
     bot: Bot, runtime: Runtime, delivery: Delivery, stats: SenderStats
 ) -> DeliveryState:
     pacer = runtime.sender.pacer
+    reason: str | None
     try:
         letter = await _prepare(runtime, delivery, now=runtime.clock.now())
         outgoing = await runtime.sender.renderers[delivery.kind](letter)
@@ -233,12 +236,14 @@ async def _send(
     first: Callable[[], Awaitable[object]]
     if outgoing.text is not None:
         first = partial(bot.send_message, chat_id, outgoing.text, reply_markup=outgoing.markup)
+    elif outgoing.document is not None:
+        first = partial(_send_file, bot, chat_id, outgoing.document, outgoing, with_markup=True)
     else:
-        first = partial(_send_file, bot, chat_id, outgoing, with_markup=True)
+        return DeliveryState.FAILED, "empty_message"
     state, reason = await _paced(pacer, chat_id, first, stats, slot_taken=paced)
     if state == DeliveryState.SENT and outgoing.text is not None and outgoing.document:
         file_state, file_reason = await _paced(
-            pacer, chat_id, partial(_send_file, bot, chat_id, outgoing), stats
+            pacer, chat_id, partial(_send_file, bot, chat_id, outgoing.document, outgoing), stats
         )
         if file_state != DeliveryState.SENT:
             logger.warning("file of a delivered message not sent: %s", file_reason)
@@ -246,11 +251,11 @@ async def _send(
 
 
 async def _send_file(
-    bot: Bot, chat_id: int, outgoing: Outgoing, *, with_markup: bool = False
+    bot: Bot, chat_id: int, document: bytes, outgoing: Outgoing, *, with_markup: bool = False
 ) -> object:
     return await bot.send_document(
         chat_id,
-        outgoing.document,
+        document,
         filename=outgoing.filename,
         caption=outgoing.caption,
         reply_markup=outgoing.markup if with_markup else None,
@@ -290,9 +295,10 @@ async def _paced(
     return DeliveryState.PENDING, "throttled"
 
 
-def _seconds(retry_after: object) -> float:
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+def _seconds(retry_after: float | timedelta) -> float:
+    if isinstance(retry_after, timedelta):
+        return retry_after.total_seconds()
+    return float(retry_after)
 
 
 def _short_reason(exc: TelegramError) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import CursorResult, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -35,7 +36,7 @@ async def expire_interrupted(session: AsyncSession, *, now: datetime) -> int:
         .where(Delivery.state == DeliveryState.SENDING, Delivery.claimed_at < now - STUCK_AFTER)
         .values(state=DeliveryState.FAILED, reason="interrupted", finished_at=now, updated_at=now)
     )
-    return result.rowcount or 0
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 CLAIMED = "claimed"
@@ -66,7 +67,10 @@ async def recover_after_takeover(session: AsyncSession, *, now: datetime) -> dic
         .where(Delivery.state == DeliveryState.SENDING)
         .values(state=DeliveryState.FAILED, reason="interrupted", finished_at=now, updated_at=now)
     )
-    return {"requeued": unstarted.rowcount or 0, "interrupted": started.rowcount or 0}
+    return {
+        "requeued": cast("CursorResult[Any]", unstarted).rowcount or 0,
+        "interrupted": cast("CursorResult[Any]", started).rowcount or 0,
+    }
 
 
 _DUE_IDS = (

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from rapidfuzz import fuzz
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.folding import fold
@@ -147,19 +147,20 @@ def new_code() -> str:
     return letters + "".join(secrets.choice(CODE_DIGITS) for _ in range(3))
 
 
-def _is_open(now: datetime) -> object:
+def _is_open(now: datetime) -> ColumnElement[bool]:
     return (AttendanceWindow.opens_at <= now) & (AttendanceWindow.closes_at > now)
 
 
 async def current_window(
     session: AsyncSession, *, talk_id: int, now: datetime
 ) -> AttendanceWindow | None:
-    return await session.scalar(
+    window = await session.scalar(
         select(AttendanceWindow)
         .where(AttendanceWindow.talk_id == talk_id, _is_open(now))
         .order_by(AttendanceWindow.closes_at.desc())
         .limit(1)
     )
+    return window
 
 
 async def _unused_code(session: AsyncSession, now: datetime) -> str:

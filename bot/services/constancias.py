@@ -90,6 +90,7 @@ async def verify(session: AsyncSession, *, code: str) -> Constancia | None:
     normalized = normalize_verification_code(code)
     if len(normalized) != VERIFICATION_LENGTH:
         return None
-    return await session.scalar(
+    constancia = await session.scalar(
         select(Constancia).where(Constancia.verification_code == normalized)
     )
+    return constancia

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, literal, select, update
+from sqlalchemy import ColumnElement, CursorResult, Select, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import (
@@ -89,7 +90,9 @@ def _reachable(*conditions: ColumnElement[bool]) -> list[ColumnElement[bool]]:
     return [Servant.unreachable_at.is_(None), Servant.erased_at.is_(None), *conditions]
 
 
-def _recipients(audience: NoticeAudience, talk_id: int | None) -> Select[tuple[int, int | None]]:
+def _recipients(
+    audience: NoticeAudience, talk_id: int | None
+) -> Select[tuple[int, int | None]] | Select[tuple[int, int]]:
     """(servant_id, enrollment_id) of everyone a notice goes to."""
     if audience == NoticeAudience.ALL:
         return select(Servant.id, literal(None, type_=Delivery.enrollment_id.type)).where(
@@ -226,7 +229,8 @@ async def settle_open_notices(session: AsyncSession, *, now: datetime) -> list[P
         .group_by(Delivery.notice_id, Delivery.state, Delivery.reason)
     )
     for notice_id, state, reason, count in rows.tuples():
-        counts[notice_id].append((state, reason, count))  # type: ignore[index]
+        if notice_id is not None:
+            counts[notice_id].append((state, reason, count))
     reports = []
     for notice in notices:
         progress = _tally(notice, counts[notice.id])
@@ -242,7 +246,7 @@ async def _close(session: AsyncSession, notice_id: int, now: datetime) -> bool:
         .where(Notice.id == notice_id, Notice.finished_at.is_(None))
         .values(finished_at=now)
     )
-    return bool(result.rowcount)
+    return bool(cast("CursorResult[Any]", result).rowcount)
 
 
 async def set_opt_out(

@@ -29,18 +29,23 @@ _COUNT_BY_STATUS = (
 
 
 async def get_servant(session: AsyncSession, telegram_user_id: int) -> Servant | None:
-    return await session.scalar(_SERVANT_BY_USER, {"user_id": telegram_user_id})
+    servant = await session.scalar(_SERVANT_BY_USER, {"user_id": telegram_user_id})
+    return servant
 
 
 async def lock_talk(session: AsyncSession, talk_id: int) -> Talk | None:
     """Loads a talk holding its row lock until the unit of work ends."""
-    return await session.scalar(_TALK_FOR_UPDATE, {"talk_id": talk_id})
+    talk = await session.scalar(_TALK_FOR_UPDATE, {"talk_id": talk_id})
+    return talk
 
 
 async def find_enrollment(
     session: AsyncSession, *, servant_id: int, talk_id: int
 ) -> Enrollment | None:
-    return await session.scalar(_ENROLLMENT, {"talk_id": talk_id, "servant_id": servant_id})
+    enrollment = await session.scalar(
+        _ENROLLMENT, {"talk_id": talk_id, "servant_id": servant_id}
+    )
+    return enrollment
 
 
 async def count_enrollments(session: AsyncSession, talk_id: int, status: EnrollmentStatus) -> int:

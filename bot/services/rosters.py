@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -169,9 +170,9 @@ def roster_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]
         for cell in column:
             if isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
-    for column_cells in sheet.columns:
+    for index, column_cells in enumerate(sheet.columns, start=1):
         width = max(len(str(cell.value or "")) for cell in column_cells)
-        sheet.column_dimensions[column_cells[0].column_letter].width = min(60, width + 2)
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, width + 2)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

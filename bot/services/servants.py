@@ -24,7 +24,7 @@ from bot.models import (
 )
 from bot.services import enrollment as enrollment_service
 from bot.services.errors import EnrollmentError, ProfileError
-from bot.services.queries import get_servant
+from bot.services.queries import get_servant as get_servant
 
 MAX_NAME_LENGTH = 120
 MIN_NAME_LENGTH = 3

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.selectable import Subquery
 
 from bot.models import (
@@ -174,7 +175,9 @@ def _figures_select(given: Subquery, *, with_servants: bool = False) -> Select[A
 
 
 async def _grouped(
-    session: AsyncSession, statement: Select[Any], key: ColumnElement[Any]
+    session: AsyncSession,
+    statement: Select[Any],
+    key: ColumnElement[Any] | QueryableAttribute[Any],
 ) -> list[tuple[Any, Figures]]:
     rows = await session.execute(statement.add_columns(key.label("key")).group_by(key))
     return [(row.key, _figures(row)) for row in rows]

@@ -42,9 +42,10 @@ async def survey_talk(session: AsyncSession, *, enrollment_id: int, telegram_use
 
 
 async def _response(session: AsyncSession, enrollment_id: int) -> SurveyResponse | None:
-    return await session.scalar(
+    response = await session.scalar(
         select(SurveyResponse).where(SurveyResponse.enrollment_id == enrollment_id)
     )
+    return response
 
 
 async def record_score(

@@ -169,9 +169,9 @@ def parse_csv(text: str, *, tz: ZoneInfo) -> tuple[list[TalkRow], list[RowError]
     missing = [name for name in COLUMNS if name not in header]
     unknown = [name or "-" for name in header if name not in COLUMNS + OPTIONAL_COLUMNS]
     if missing or unknown:
-        errors = [RowError(1, name, "missing_column") for name in missing]
-        errors += [RowError(1, name, "unknown_column") for name in unknown]
-        return [], errors
+        header_errors = [RowError(1, name, "missing_column") for name in missing]
+        header_errors += [RowError(1, name, "unknown_column") for name in unknown]
+        return [], header_errors
 
     rows: list[TalkRow] = []
     errors: list[RowError] = []

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.models import Enrollment, EnrollmentStatus, Servant, Talk, TalkStatus
 from bot.paging import paginate
@@ -38,7 +39,7 @@ class TalkView:
         return max(0, self.talk.capacity - self.seats_taken)
 
 
-def _seats_taken_of_talk() -> object:
+def _seats_taken_of_talk() -> ScalarSelect[int]:
     return (
         select(func.count())
         .where(Enrollment.talk_id == Talk.id, Enrollment.status == EnrollmentStatus.ENROLLED)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -23,7 +22,7 @@ from bot.services.attendance import AttendanceError, ImportReport
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
-from handlers.conversation import ANSWER, END, conversation
+from handlers.conversation import ANSWER, END, UpdateHandler, conversation, drafts
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import staff_only
@@ -120,13 +119,16 @@ async def show_talk(update: Update, context: BotContext) -> None:
 @staff_only
 async def open_code(update: Update, context: BotContext) -> None:
     """Opens (or shows again) the talk's attendance code, to be read aloud."""
+    user = update.effective_user
+    if user is None:
+        return
     await acknowledge(update)
     try:
         async with context.unit_of_work() as session:
             opened = await attendance.open_window(
                 session,
                 talk_id=cb.int_arg(context.match),
-                actor=update.effective_user.id,
+                actor=user.id,
                 now=context.now(),
             )
     except AttendanceError as error:
@@ -156,7 +158,7 @@ async def ask_list(update: Update, context: BotContext) -> int:
     view = await _chosen_talk(update, context, talk_id)
     if view is None:
         return END
-    context.user_data[UPLOAD_FOR] = talk_id
+    drafts(context)[UPLOAD_FOR] = talk_id
     await respond(update, t("attendance.ask_list", title=view.talk.title))
     return WAITING_LIST
 
@@ -164,8 +166,11 @@ async def ask_list(update: Update, context: BotContext) -> int:
 @staff_only
 async def receive_list(update: Update, context: BotContext) -> int:
     """Matches the uploaded list against the talk's servants and reports what matched."""
-    talk_id = context.user_data.get(UPLOAD_FOR)
-    document = update.message.document
+    user = update.effective_user
+    if user is None:
+        return END
+    talk_id = drafts(context).get(UPLOAD_FOR)
+    document = update.message.document if update.message is not None else None
     if talk_id is None or document is None:
         return END
     try:
@@ -178,13 +183,13 @@ async def receive_list(update: Update, context: BotContext) -> int:
                 session,
                 talk_id=talk_id,
                 participants=participants,
-                actor=update.effective_user.id,
+                actor=user.id,
                 now=context.now(),
             )
     except AttendanceError as error:
         await respond(update, t(error.text_key))
         return WAITING_LIST
-    context.user_data.pop(UPLOAD_FOR, None)
+    drafts(context).pop(UPLOAD_FOR, None)
     again = render.keyboard([render.button("attendance.talk_again", ATTENDANCE_TALK, talk_id)])
     await respond(update, report_text(report), again)
     kick_deliveries(context)
@@ -228,13 +233,13 @@ async def expect_document(update: Update, context: BotContext) -> int:
 
 
 async def cancel_upload(update: Update, context: BotContext) -> int:
-    context.user_data.pop(UPLOAD_FOR, None)
+    drafts(context).pop(UPLOAD_FOR, None)
     await respond(update, t("attendance.cancelled"))
     return END
 
 
 async def forget_upload(update: Update, context: BotContext) -> None:
-    context.user_data.pop(UPLOAD_FOR, None)
+    drafts(context).pop(UPLOAD_FOR, None)
 
 
 # --- anyone: verifying a constancia ------------------------------------------------------
@@ -246,7 +251,7 @@ async def forget_upload(update: Update, context: BotContext) -> None:
 # --- what the sender delivers ----------------------------------------------------------------
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[UpdateHandler]:
     """Fresh handlers for one Application: a conversation keeps its state in its handler."""
     upload = conversation(
         name="attendance_upload",

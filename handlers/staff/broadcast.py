@@ -19,7 +19,6 @@ from telegram import Bot, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -35,7 +34,7 @@ from bot.services.notices import NoticeError, Progress
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
-from handlers.conversation import ANSWER, conversation
+from handlers.conversation import ANSWER, UpdateHandler, conversation, drafts
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import staff_only
@@ -101,7 +100,7 @@ async def pick_talk(update: Update, context: BotContext) -> None:
 
 
 async def _ask_text(update: Update, context: BotContext, draft: Draft, prompt: Markup) -> int:
-    context.user_data[_DRAFT] = draft
+    drafts(context)[_DRAFT] = draft
     await respond(update, prompt)
     return TYPING
 
@@ -149,11 +148,12 @@ def _preview_view(
 @staff_only
 async def receive_text(update: Update, context: BotContext) -> int:
     """Takes the typed text and shows the preview with the recipient count."""
-    draft: Draft | None = context.user_data.get(_DRAFT)
-    if draft is None:
+    draft: Draft | None = drafts(context).get(_DRAFT)
+    message = update.effective_message
+    if draft is None or message is None:
         return ConversationHandler.END
     try:
-        draft = replace(draft, text=notices.clean_text(update.effective_message.text or ""))
+        draft = replace(draft, text=notices.clean_text(message.text or ""))
         async with context.reading() as session:
             preview = await notices.preview(
                 session, audience=draft.audience, talk_id=draft.talk_id
@@ -161,22 +161,26 @@ async def receive_text(update: Update, context: BotContext) -> int:
     except NoticeError as error:
         await respond(update, t(error.text_key, **error.details))
         return TYPING if error.code in {"empty", "too_long"} else ConversationHandler.END
-    context.user_data[_DRAFT] = draft
+    drafts(context)[_DRAFT] = draft
     await respond(update, *_preview_view(draft, preview, context.settings.tz))
     return ConversationHandler.END
 
 
 def _take_draft(context: BotContext) -> Draft | None:
     """The draft the pressed button belongs to (removed, so a second press does nothing)."""
-    draft: Draft | None = context.user_data.get(_DRAFT)
+    draft: Draft | None = drafts(context).get(_DRAFT)
     if draft is None or draft.text is None or draft.id != cb.int_arg(context.match):
         return None
-    return context.user_data.pop(_DRAFT)  # type: ignore[no-any-return]
+    taken: Draft = drafts(context).pop(_DRAFT)
+    return taken
 
 
 @staff_only
 async def send_notice(update: Update, context: BotContext) -> None:
     """Confirmed: writes the notice and its outbox rows in one transaction, then sends."""
+    user = update.effective_user
+    if user is None:
+        return
     draft = _take_draft(context)
     if draft is None:
         await acknowledge(update, plain("broadcast.stale"))
@@ -190,7 +194,7 @@ async def send_notice(update: Update, context: BotContext) -> None:
                 audience=draft.audience,
                 talk_id=draft.talk_id,
                 text=draft.text or "",
-                actor=update.effective_user.id,
+                actor=user.id,
                 now=context.now(),
                 progress_chat_id=message.chat_id if message else None,
                 progress_message_id=message.message_id if message else None,
@@ -215,7 +219,7 @@ async def drop_notice(update: Update, context: BotContext) -> None:
 
 async def cancel_typing(update: Update, context: BotContext) -> int:
     """/cancelar while the text is awaited."""
-    context.user_data.pop(_DRAFT, None)
+    drafts(context).pop(_DRAFT, None)
     await respond(update, t("broadcast.dropped"))
     return ConversationHandler.END
 
@@ -276,7 +280,7 @@ async def report_progress(
 # -- opting out ---------------------------------------------------------------------------
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[UpdateHandler]:
     """Fresh handlers for one Application: a conversation keeps its state in its handler."""
     notice_conversation = conversation(
         name="staff_notice",

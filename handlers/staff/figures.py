@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime, get_month_names
 from babel.numbers import format_decimal, format_percent
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.context import BotContext
 from bot.models import AuditEntry
@@ -23,6 +23,7 @@ from bot.services import stats
 from bot.services.stats import Figures, StatsError, YearFigures
 from bot.texts import LOCALE, Markup, format_date, format_when, plain, raw, t
 from handlers import render
+from handlers.conversation import UpdateHandler
 from handlers.replies import respond
 from handlers.staff.guard import staff_only
 
@@ -199,7 +200,10 @@ async def show_figures(update: Update, context: BotContext) -> None:
         return
     await respond(update, figures_text(figures, tz))
     png = await asyncio.to_thread(chart_png, figures, tz)
-    await update.effective_chat.send_document(
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_document(
         png,
         filename=plain("staff_figures.chart_filename", year=figures.period.year),
         caption=t("staff_figures.chart_caption", year=figures.period.year),
@@ -242,7 +246,7 @@ async def staff_commands(update: Update, context: BotContext) -> None:
     await respond(update, t("staff_figures.commands.text"))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("estadisticas", show_figures),
     CommandHandler("bitacora", show_audit),
     CommandHandler("personal", staff_commands),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from telegram import Update
@@ -14,7 +14,7 @@ from bot.texts import plain, t
 from handlers.replies import acknowledge
 
 Result = TypeVar("Result")
-Handler = Callable[[Update, BotContext], Awaitable[Result]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Result]]
 
 
 def is_staff(update: Update, context: BotContext) -> bool:
@@ -22,12 +22,12 @@ def is_staff(update: Update, context: BotContext) -> bool:
     return context.settings.is_staff(user.id if user else None)
 
 
-def staff_only(handler: Handler[Any]) -> Handler[Any]:
+def staff_only(handler: Handler[Result]) -> Handler[Result | int]:
     """Runs `handler` only for the Telegram ids in ADMIN_IDS; everyone else is told
     "no autorizado" (and a conversation, if any, ends)."""
 
     @functools.wraps(handler)
-    async def guarded(update: Update, context: BotContext) -> Any:
+    async def guarded(update: Update, context: BotContext) -> Result | int:
         if is_staff(update, context):
             return await handler(update, context)
         if update.callback_query is not None:

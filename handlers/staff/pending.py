@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.faq import FaqEngine, FaqEntry
@@ -23,6 +23,7 @@ from bot.services.faq_log import PendingQuestion
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import UpdateHandler
 from handlers.faq import ENTRY_ID, TOPIC_ID
 from handlers.replies import acknowledge, respond
 from handlers.staff.figures import counted
@@ -122,7 +123,7 @@ async def _pending_or_redraw(update: Update, context: BotContext) -> PendingQues
     list (it is gone)."""
     async with context.reading() as session:
         item = await faq_log.pending_question(
-            session, question_id=int(context.match.group(1)), now=context.now()
+            session, question_id=int(cb.matched(context.match).group(1)), now=context.now()
         )
     if item is None:
         await _redraw_list(update, context, plain("staff_faq.pending.gone"))
@@ -189,7 +190,7 @@ async def choose_topic(update: Update, context: BotContext) -> None:
 async def choose_entry(update: Update, context: BotContext) -> None:
     """The entries of one topic, each attaching the question to it."""
     engine = _engine(context)
-    topic = engine.topic(context.match.group(2))
+    topic = engine.topic(cb.matched(context.match).group(2))
     if topic is None:
         await acknowledge(update, plain("common.stale_button"))
         return
@@ -208,7 +209,7 @@ async def choose_entry(update: Update, context: BotContext) -> None:
 @staff_only
 async def attach(update: Update, context: BotContext) -> None:
     """Attaches the question to the entry; the engine answers it from now on."""
-    entry = _engine(context).entry(context.match.group(2))
+    entry = _engine(context).entry(cb.matched(context.match).group(2))
     if entry is None:
         await acknowledge(update, plain("common.stale_button"))
         return
@@ -300,7 +301,7 @@ async def remove_phrasing(update: Update, context: BotContext) -> None:
     await respond(update, *phrasings_message(phrasings, _engine(context), context.settings.tz))
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("pendientes", list_pending),
     CallbackQueryHandler(list_pending, pattern=cb.pattern(PENDING_LIST)),
     CallbackQueryHandler(open_question, pattern=cb.pattern(PENDING_OPEN, with_arg=True)),

@@ -6,12 +6,11 @@ must not be taken for a programme of talks by the talks module's document handle
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler
-
+from handlers.conversation import UpdateHandler
 from handlers.staff import attendance, broadcast, figures, pending, rosters, talks
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[UpdateHandler]:
     """Fresh handlers for one Application (the conversations among them keep state)."""
     return [
         *attendance.handlers(),

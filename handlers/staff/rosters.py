@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import BotContext
 from bot.models import EnrollmentStatus, Talk
@@ -22,6 +22,7 @@ from bot.services.rosters import Cell, Roster, RosterEntry, TalkChoices
 from bot.texts import Markup, format_date, format_when, plain, raw, t
 from handlers import callbacks as cb
 from handlers import render
+from handlers.conversation import UpdateHandler
 from handlers.replies import acknowledge, respond, send_long
 from handlers.staff.guard import staff_only
 
@@ -89,12 +90,15 @@ async def pick_for_export(update: Update, context: BotContext) -> None:
 
 async def _load(update: Update, context: BotContext, action: str) -> Roster | None:
     """Loads (and audits the read of) the chosen talk's roster; says so when it is gone."""
+    user = update.effective_user
+    if user is None:
+        return None
     await acknowledge(update)
     async with context.unit_of_work() as session:
         roster = await rosters.load_roster(
             session,
             talk_id=cb.int_arg(context.match),
-            actor=update.effective_user.id,
+            actor=user.id,
             action=action,
             now=context.now(),
         )
@@ -122,6 +126,8 @@ async def export_roster(update: Update, context: BotContext) -> None:
     talk_id = roster.talk.id
     await respond(update, t("rosters.export_ready", title=roster.talk.title, rows=len(rows)))
     chat = update.effective_chat
+    if chat is None:
+        return
     await chat.send_document(
         rosters.roster_csv(header, rows), filename=plain("files.roster_csv", id=talk_id)
     )
@@ -161,7 +167,7 @@ def roster_blocks(roster: Roster, tz: ZoneInfo) -> list[str]:
         cancelled=roster.count(EnrollmentStatus.CANCELLED),
         attended=roster.attended,
     )
-    blocks = [header]
+    blocks: list[str] = [header]
     if talk.is_cancelled:
         blocks.append(t("rosters.talk_cancelled"))
     if not roster.entries:
@@ -192,7 +198,7 @@ def export_table(roster: Roster, tz: ZoneInfo) -> tuple[list[str], list[list[Cel
     return header, rows
 
 
-HANDLERS: list[BaseHandler] = [
+HANDLERS: list[UpdateHandler] = [
     CommandHandler("inscritos", pick_for_roster),
     CallbackQueryHandler(pick_for_roster, pattern=cb.pattern(ROSTER_PAGE, with_arg=True)),
     CallbackQueryHandler(show_roster, pattern=cb.pattern(ROSTER_SHOW, with_arg=True)),

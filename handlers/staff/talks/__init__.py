@@ -9,14 +9,15 @@ conversation, so each is checked against the staff list whether or not a flow is
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot.context import BotContext
 from handlers import callbacks as cb
-from handlers.conversation import ANSWER, NOT_TEXT, conversation
+from handlers.conversation import ANSWER, NOT_TEXT, UpdateHandler, conversation
 from handlers.staff.talks.commands import (
     abort,
     back_to_preview,
@@ -76,14 +77,16 @@ __all__ = [
 
 
 def _buttons(
-    callback: Callable[[Update, BotContext], Awaitable[object]], action: str, arg: str = ""
+    callback: Callable[[Update, BotContext], Coroutine[Any, Any, object]],
+    action: str,
+    arg: str = "",
 ) -> CallbackQueryHandler[BotContext, object]:
     """A button handler; `arg` is the regex of the data after the action, if any."""
     pattern = cb.pattern(action, with_arg=bool(arg), arg=arg)
     return CallbackQueryHandler(callback, pattern=pattern)
 
 
-def handlers() -> list[BaseHandler]:
+def handlers() -> list[UpdateHandler]:
     """Fresh handlers for one Application: a conversation keeps its state in its handler."""
     talks_console = conversation(
         name="staff_talks",

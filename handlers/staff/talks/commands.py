@@ -18,7 +18,7 @@ from bot.services.talk_import import TalkField
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 from handlers import render
-from handlers.conversation import END
+from handlers.conversation import END, drafts
 from handlers.delivery_kick import kick_deliveries
 from handlers.replies import acknowledge, respond
 from handlers.staff.guard import staff_only
@@ -83,8 +83,8 @@ async def _take_value(update: Update, context: BotContext, flow: Flow, value: st
 @staff_only
 async def receive_value(update: Update, context: BotContext) -> int | None:
     """Takes the typed answer to the question asked last."""
-    flow = context.user_data.get(FLOW_KEY)
-    if flow is None or flow.awaiting is None:
+    flow = drafts(context).get(FLOW_KEY)
+    if flow is None or flow.awaiting is None or update.message is None:
         return END
     return await _take_value(update, context, flow, update.message.text or "")
 
@@ -195,12 +195,15 @@ async def save(update: Update, context: BotContext) -> int | None:
 
 async def _create(update: Update, context: BotContext, flow: Flow) -> int:
     """Creates the talk from the draft and gives the deep link to share it."""
+    user = update.effective_user
+    if user is None:
+        return END
     tz = context.settings.tz
     try:
         async with context.unit_of_work() as session:
             talk = await talk_admin.create_talk(
                 session,
-                actor=update.effective_user.id,
+                actor=user.id,
                 values=flow.values,
                 tz=tz,
                 now=context.now(),
@@ -316,12 +319,15 @@ async def _show_edit_preview(update: Update, context: BotContext, flow: Flow, va
 
 async def _apply_edit(update: Update, context: BotContext, flow: Flow) -> int:
     """Saves the changes; a larger capacity gives seats to the first in line."""
+    user = update.effective_user
+    if user is None:
+        return END
     assert flow.talk_id is not None
     try:
         async with context.unit_of_work() as session:
             result = await talk_admin.edit_talk(
                 session,
-                actor=update.effective_user.id,
+                actor=user.id,
                 talk_id=flow.talk_id,
                 changes=flow.values,
                 tz=context.settings.tz,
@@ -401,14 +407,17 @@ async def _announce(
 @staff_only
 async def confirm_reschedule(update: Update, context: BotContext) -> int:
     """Moves the talk to the time on the button; the enrolled get the notice and .ics."""
+    user = update.effective_user
+    if user is None:
+        return END
     await acknowledge(update)
-    talk_id, minutes = map(int, context.match.group(1).split(":"))
+    talk_id, minutes = map(int, cb.matched(context.match).group(1).split(":"))
     change = await _announce(
         update,
         context,
         lambda session: talk_admin.reschedule(
             session,
-            actor=update.effective_user.id,
+            actor=user.id,
             talk_id=talk_id,
             starts_at=datetime.fromtimestamp(minutes * 60, UTC),
             now=context.now(),
@@ -447,8 +456,11 @@ async def pick_talk_to_cancel(update: Update, context: BotContext) -> int:
 @staff_only
 async def confirm_cancel(update: Update, context: BotContext) -> int:
     """Cancels the talk on the button; the enrolled and waiting are told."""
+    user = update.effective_user
+    if user is None:
+        return END
     await acknowledge(update)
-    talk_id, actor = cb.int_arg(context.match), update.effective_user.id
+    talk_id, actor = cb.int_arg(context.match), user.id
     affected = await _announce(
         update,
         context,
@@ -483,7 +495,7 @@ async def expect_text(update: Update, context: BotContext) -> None:
 
 async def timed_out(update: Update, context: BotContext) -> bool:
     """The conversation was left alone too long: drop the draft and say so (True: told)."""
-    if context.user_data.pop(FLOW_KEY, None) is not None and update.effective_chat is not None:
+    if drafts(context).pop(FLOW_KEY, None) is not None and update.effective_chat is not None:
         await update.effective_chat.send_message(t("staff_talks.timed_out"))
         return True
     return False

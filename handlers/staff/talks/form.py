@@ -20,8 +20,9 @@ from bot.services import talk_admin
 from bot.services.talk_admin import TalkAdminError
 from bot.services.talk_import import TalkField
 from bot.texts import Markup, format_when, plain, t
+from handlers import callbacks as cb
 from handlers import render
-from handlers.conversation import END
+from handlers.conversation import END, drafts
 from handlers.replies import acknowledge, respond
 from handlers.staff.talks.views import explain, field_label, modality_label
 
@@ -83,12 +84,12 @@ def start_flow(context: BotContext, kind: str, talk: Talk | None = None) -> Flow
     if talk is not None:
         flow.talk_id, flow.title, flow.starts_at = talk.id, talk.title, talk.starts_at
         flow.current = talk_admin.record_of(talk, context.settings.tz)
-    context.user_data[FLOW_KEY] = flow
+    drafts(context)[FLOW_KEY] = flow
     return flow
 
 
 def forget(context: BotContext) -> None:
-    context.user_data.pop(FLOW_KEY, None)
+    drafts(context).pop(FLOW_KEY, None)
 
 
 def _any(flow: Flow, argument: str) -> bool:
@@ -100,8 +101,8 @@ async def flow_of(
 ) -> tuple[Flow, str] | None:
     """The running flow a button belongs to and the button's argument; None when the button
     is from another flow or doesn't fit the step (the presser is told it is stale)."""
-    token, _, argument = context.match.group(1).partition(":")
-    flow = context.user_data.get(FLOW_KEY)
+    token, _, argument = cb.matched(context.match).group(1).partition(":")
+    flow = drafts(context).get(FLOW_KEY)
     if flow is None or flow.token != token or not fits(flow, argument):
         await acknowledge(update, plain("staff_talks.stale"))
         return None

@@ -45,7 +45,7 @@ def _error_report(report: ImportReport) -> tuple[Markup, bytes]:
     if len(described) > SHOWN_ERRORS:
         shown.append(t("staff_talks.import.more_errors", count=len(described) - SHOWN_ERRORS))
     text = t("staff_talks.import.failed", summary=summary, errors=Markup("\n".join(shown)))
-    rows = [
+    rows: list[list[Cell]] = [
         [error.line, error.column or "-", plain(f"import.error.{error.code}", value=error.value)]
         for error in report.errors
     ]
@@ -76,7 +76,7 @@ def _import_blocks(context: BotContext, report: ImportReport) -> list[str]:
         updated=len(report.updated),
         unchanged=len(report.unchanged),
     )
-    blocks = [t("staff_talks.import.done", summary=summary)]
+    blocks: list[str] = [t("staff_talks.import.done", summary=summary)]
     if len(report.created) + len(report.updated) <= LISTED_TALKS:
         for key, found in (("created", report.created), ("updated", report.updated)):
             blocks += [
@@ -100,6 +100,8 @@ def _import_blocks(context: BotContext, report: ImportReport) -> list[str]:
 async def _answer_import(update: Update, context: BotContext, report: ImportReport) -> None:
     """One message, plus a document when there is more than fits in it."""
     chat = update.effective_chat
+    if chat is None:
+        return
     if report.errors:
         text, document = _error_report(report)
         await respond(update, text)
@@ -117,7 +119,10 @@ async def _answer_import(update: Update, context: BotContext, report: ImportRepo
 @staff_only
 async def import_document(update: Update, context: BotContext) -> None:
     """A CSV sent by the staff: validated and imported like `python -m bot import-talks`."""
-    document = update.message.document
+    user = update.effective_user
+    document = update.message.document if update.message is not None else None
+    if user is None or document is None:
+        return
     if (document.file_size or 0) > MAX_CSV_BYTES:
         await respond(update, t("staff_talks.import.too_big"))
         return
@@ -129,7 +134,7 @@ async def import_document(update: Update, context: BotContext) -> None:
         async with context.unit_of_work() as session:
             report = await talk_admin.import_programme(
                 session,
-                actor=update.effective_user.id,
+                actor=user.id,
                 data=data,
                 filename=document.file_name or "",
                 tz=context.settings.tz,

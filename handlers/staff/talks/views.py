@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -10,7 +11,7 @@ from telegram import InlineKeyboardButton, Update
 from bot.context import BotContext
 from bot.models import Modality, Talk
 from bot.services.talk_admin import TalkAdminError
-from bot.services.talk_import import TalkField, TalkRow
+from bot.services.talk_import import RowError, TalkField, TalkRow
 from bot.texts import LOCALE, Markup, format_when, plain, raw, t
 from handlers import callbacks as cb
 from handlers import render
@@ -72,7 +73,7 @@ async def explain(update: Update, error: TalkAdminError) -> None:
             label=field_label(problem.field) if problem.field else "-",
             problem=plain(f"import.error.{problem.code}", value=render.short(problem.value, 80)),
         )
-        for problem in error.details["problems"]
+        for problem in cast("list[RowError]", error.details["problems"])
     )
     await respond(update, t("staff_talks.error.invalid", problems=problems), edit=False)
 
