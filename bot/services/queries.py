@@ -42,9 +42,7 @@ async def lock_talk(session: AsyncSession, talk_id: int) -> Talk | None:
 async def find_enrollment(
     session: AsyncSession, *, servant_id: int, talk_id: int
 ) -> Enrollment | None:
-    enrollment = await session.scalar(
-        _ENROLLMENT, {"talk_id": talk_id, "servant_id": servant_id}
-    )
+    enrollment = await session.scalar(_ENROLLMENT, {"talk_id": talk_id, "servant_id": servant_id})
     return enrollment
 
 
