@@ -43,6 +43,8 @@ MAX_SUGGESTIONS = 3
 MAX_PARTS = 6
 _MIN_PART_CHARS = 25
 _WINDOW_WORDS = 30
+_ASKS_RE = re.compile(r"[?¿]|\b(?:que (?:hago|debo|tengo que|procede)|a donde|a quien)\b")
+"""A message that asks something (raw text or normalised: "q hago" reads "que hago")."""
 _PART_SPLIT_RE = re.compile(r"(?<=[.!?;:\n])\s*|\s*[¿¡]")
 
 
@@ -328,9 +330,11 @@ class FaqEngine:
         if line is not None:
             if best_score >= calibration.answer:
                 return FaqResult(Decision.CRISIS, self._entries[best], (), score, line=line)
-            # The lines come first. Only the classifier's call may be a question that merely
-            # reads like danger: then what the servant asked stays one tap away.
-            offered = suggestions if pattern is None else ()
+            # The lines come first. When the call may be a question that merely reads like
+            # danger (the classifier's alone, or the message asks something), what the
+            # servant asked stays one tap away; a plain cry for help gets the lines only.
+            asks = pattern is None or _ASKS_RE.search(f"{text} {normalized}") is not None
+            offered = suggestions if asks else ()
             return FaqResult(Decision.CRISIS, None, offered, score, line=line)
         if confident:
             return FaqResult(Decision.ANSWER, self._entries[best], (), score, also=also)

@@ -64,7 +64,8 @@ class Report:
     false_crisis: int = 0
     calm: int = 0
     calm_crisis: int = 0
-    failures: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list, repr=False)
+    """Never in the repr: a failed assertion must not print a held-aside part's misses."""
 
     @property
     def accuracy(self) -> float:
