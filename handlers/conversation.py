@@ -136,6 +136,8 @@ async def one_flow_at_a_time(update: Update, context: BotContext) -> None:
     if not is_command and update.callback_query is None:
         return
     flows = [h for h in context.application.handlers.get(0, []) if isinstance(h, FlowHandler)]
+    if not any(flow.active(update) for flow in flows):
+        return  # nothing in progress to end (most updates): no flow needs to be asked
     taker = next((flow for flow in flows if flow.check_update(update) not in (None, False)), None)
     if taker is None and not is_command:
         return
