@@ -14,10 +14,10 @@ from bot.services.talks import TalkPage, TalkSnapshot
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
 
-SCREENS_KEPT = 2048
-"""Talk screens (list pages, details) kept built: a screen is rebuilt only when what it
-shows changed (a talk edited, a seat taken), never read back from a stale talk, since the
-key is the talk's content as just read."""
+SCREENS_KEPT = 256
+"""Talk screens (list pages, details) kept built; few are current, as seats change often.
+A screen is rebuilt only when what it shows changed (a talk edited, a seat taken), and is
+never read back from a stale talk: the key is the talk's content as just read."""
 
 
 def button(label_key: str, action: str, *args: object, **values: object) -> InlineKeyboardButton:
