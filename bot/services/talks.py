@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import Enrollment, EnrollmentStatus, Modality, Servant, Talk, TalkStatus
+from bot.models import (
+    Enrollment,
+    EnrollmentStatus,
+    Modality,
+    Servant,
+    Talk,
+    TalkStatus,
+    TalkTimes,
+)
 from bot.paging import paginate
 
 
 @dataclass(frozen=True, slots=True)
-class TalkSnapshot:
+class TalkSnapshot(TalkTimes):
     """What the servants' screens show of a talk, read with Core (no ORM object to build
     and track) and hashable: equal snapshots render the same text and buttons, which
     `handlers.render` therefore builds once per version of a talk."""
@@ -32,17 +40,6 @@ class TalkSnapshot:
     venue: str | None
     capacity: int
     status: TalkStatus
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.duration_min)
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == TalkStatus.CANCELLED
-
-    def has_started(self, now: datetime) -> bool:
-        return now >= self.starts_at
 
 
 _TALKS = Talk.__table__
