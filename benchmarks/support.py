@@ -7,7 +7,6 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
 from alembic import command
 from sqlalchemy import Connection
 from sqlalchemy.engine import make_url
@@ -39,6 +38,8 @@ async def scratch_database(url: str | None, label: str = "bench") -> AsyncIterat
 
 
 async def _admin(url: str, statement: str) -> None:
+    import asyncpg  # only for a PostgreSQL run: an SQLite run's peak RSS is the bot's own
+
     parsed = make_url(url)
     connection = await asyncpg.connect(
         host=parsed.host,

@@ -32,6 +32,11 @@ def use_content_dir(path: Path | str) -> None:
     if resolved == _current:
         return
     _current = resolved
+    forget_cached()
+
+
+def forget_cached() -> None:
+    """Clears every registered cache: what the texts say may have changed."""
     for forget in _on_change:
         forget()
 

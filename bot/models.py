@@ -72,7 +72,28 @@ class EnrollmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Talk(Base):
+class TalkTimes:
+    """When a talk ends, whether it was cancelled or has started: shared by the ORM row and
+    the snapshot the servants' screens read (`bot.services.talks.TalkSnapshot`)."""
+
+    __slots__ = ()
+    starts_at: datetime
+    duration_min: int
+    status: TalkStatus
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_min)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == TalkStatus.CANCELLED
+
+    def has_started(self, now: datetime) -> bool:
+        return now >= self.starts_at
+
+
+class Talk(TalkTimes, Base):
     __tablename__ = "talks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,17 +114,6 @@ class Talk(Base):
     """Bumped on every change a calendar must see (iCalendar SEQUENCE)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.duration_min)
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == TalkStatus.CANCELLED
-
-    def has_started(self, now: datetime) -> bool:
-        return now >= self.starts_at
 
 
 class Servant(Base):

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.content import content_dir, on_change
+from bot.content import content_dir, forget_cached, on_change
 from bot.office import office
 
 MESSAGES = Path("messages")
@@ -55,9 +55,11 @@ notice), with the settings' defaults until `use_setting_values` runs."""
 
 def use_setting_values(*, retention_months: int) -> None:
     """Fills the settings' placeholders (build_application calls it)."""
-    SETTING_PLACEHOLDERS["meses_conservacion"] = str(retention_months)
-    for forget in (_office_values, _office_html):
-        forget.cache_clear()
+    value = str(retention_months)
+    if SETTING_PLACEHOLDERS["meses_conservacion"] == value:
+        return
+    SETTING_PLACEHOLDERS["meses_conservacion"] = value
+    forget_cached()  # texts and the screens built from them may say something else now
 
 
 @cache

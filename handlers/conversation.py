@@ -145,7 +145,13 @@ async def one_flow_at_a_time(update: Update, context: BotContext) -> None:
     if not is_command and update.callback_query is None:
         return
     flows = [h for h in context.application.handlers.get(0, []) if isinstance(h, FlowHandler)]
-    taker = next((flow for flow in flows if flow.check_update(update) is not None), None)
+    if not any(flow.active(update) for flow in flows):
+        return  # nothing in progress to end (most updates): no flow needs to be asked
+    # PTB's types say check_update returns a tuple or None; a handler may answer False.
+    taker = next(
+        (flow for flow in flows if flow.check_update(update) not in (None, False)),  # type: ignore[comparison-overlap]
+        None,
+    )
     if taker is None and not is_command:
         return
     left = [flow for flow in flows if flow is not taker and flow.active(update)]

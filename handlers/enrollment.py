@@ -184,13 +184,10 @@ async def confirm_cancel(update: Update, context: BotContext) -> None:
     await acknowledge(update)
     talk_id = cb.int_arg(context.match)
     async with context.unit_of_work() as session:
-        servant = await servants.get_servant(session, user.id)
         try:
-            if servant is None:
-                raise EnrollmentError("not_enrolled")
-            result = await enrollment_service.cancel(
+            result = await enrollment_service.cancel_user(
                 session,
-                servant=servant,
+                telegram_user_id=user.id,
                 talk_id=talk_id,
                 now=context.now(),
                 reminder_offsets=context.settings.reminder_offsets,

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.models import Enrollment, EnrollmentStatus, Modality, Talk
-from bot.services.talks import TalkPage
+from bot.content import on_change
+from bot.models import EnrollmentStatus, Modality, Talk
+from bot.services.talks import TalkPage, TalkSnapshot
 from bot.texts import Markup, format_when, plain, t
 from handlers import callbacks as cb
+
+SCREENS_KEPT = 256
+"""Talk screens (list pages, details) kept built; few are current, as seats change often.
+A screen is rebuilt only when what it shows changed (a talk edited, a seat taken), and is
+never read back from a stale talk: the key is the talk's content as just read."""
 
 
 def button(label_key: str, action: str, *args: object, **values: object) -> InlineKeyboardButton:
@@ -20,7 +28,9 @@ def keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([row for row in rows if row])
 
 
+@cache
 def main_menu() -> InlineKeyboardMarkup:
+    """The menu under most answers; built once (PTB's markup objects are immutable)."""
     return keyboard(
         [button("buttons.talks", cb.TALK_PAGE, 0)],
         [button("buttons.my_enrollments", cb.MY_ENROLLMENTS)],
@@ -36,13 +46,13 @@ def seats_text(seats_left: int) -> Markup:
     return t("talks.seats_left", seats=seats_left)
 
 
-def where_text(talk: Talk) -> Markup:
+def where_text(talk: Talk | TalkSnapshot) -> Markup:
     if talk.modality == Modality.VIRTUAL:
         return t("talks.where_virtual")
     return t("talks.where_presencial", venue=talk.venue or "")
 
 
-def access_text(talk: Talk) -> Markup:
+def access_text(talk: Talk | TalkSnapshot) -> Markup:
     """How to get in: the meeting link (only shown to the enrolled) or the venue."""
     if talk.modality == Modality.VIRTUAL and talk.meeting_link:
         return t("talks.access_link", link=talk.meeting_link)
@@ -50,12 +60,25 @@ def access_text(talk: Talk) -> Markup:
 
 
 def talk_list(page: TalkPage, tz: ZoneInfo) -> tuple[Markup, InlineKeyboardMarkup]:
-    if not page.talks:
+    seats = tuple(page.seats_taken.get(talk.id, 0) for talk in page.talks)
+    return _talk_list(tuple(page.talks), seats, page.page, page.pages, page.first_number, tz)
+
+
+@lru_cache(maxsize=SCREENS_KEPT)
+def _talk_list(
+    talks: Sequence[TalkSnapshot],
+    seats_taken: Sequence[int],
+    page: int,
+    pages: int,
+    first_number: int,
+    tz: ZoneInfo,
+) -> tuple[Markup, InlineKeyboardMarkup]:
+    if not talks:
         return t("talks.none"), main_menu()
-    lines = [t("talks.list_header", page=page.page + 1, pages=page.pages)]
+    lines = [t("talks.list_header", page=page + 1, pages=pages)]
     buttons = []
-    for number, talk in enumerate(page.talks, start=page.first_number):
-        left = max(0, talk.capacity - page.seats_taken.get(talk.id, 0))
+    for number, (talk, taken) in enumerate(zip(talks, seats_taken, strict=True), first_number):
+        left = max(0, talk.capacity - taken)
         lines.append(
             t(
                 "talks.list_item",
@@ -77,7 +100,7 @@ def talk_list(page: TalkPage, tz: ZoneInfo) -> tuple[Markup, InlineKeyboardMarku
                 )
             ]
         )
-    navigation = page_buttons(cb.TALK_PAGE, page=page.page, pages=page.pages)
+    navigation = page_buttons(cb.TALK_PAGE, page=page, pages=pages)
     return Markup("\n\n".join(lines)), keyboard(*buttons, navigation)
 
 
@@ -95,16 +118,18 @@ def short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=SCREENS_KEPT)
 def talk_detail(
-    talk: Talk,
+    talk: TalkSnapshot,
     *,
     seats_left: int,
-    enrollment: Enrollment | None,
+    status: EnrollmentStatus | None,
     tz: ZoneInfo,
     started: bool,
     waiting_position: int | None = None,
 ) -> tuple[Markup, InlineKeyboardMarkup]:
-    status = enrollment.status if enrollment else None
+    """A talk's detail with the action that fits the servant's `status` (None: never
+    enrolled). Built once per version of what it shows: `talk` is a snapshot (hashable)."""
     parts = [
         t(
             "talks.detail",
@@ -140,3 +165,7 @@ def talk_detail(
             rows.append([button("buttons.join_waitlist", cb.JOIN_WAITLIST, talk.id)])
     rows.append([button("buttons.back_to_list", cb.TALK_PAGE, 0)])
     return Markup("\n\n".join(parts)), keyboard(*rows)
+
+
+for _forget in (main_menu, _talk_list, talk_detail):
+    on_change(_forget.cache_clear)

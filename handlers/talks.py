@@ -43,7 +43,7 @@ async def show_talk(update: Update, context: BotContext, talk_id: int | None = N
     text, markup = render.talk_detail(
         view.talk,
         seats_left=view.seats_left,
-        enrollment=view.enrollment,
+        status=view.status,
         tz=context.settings.tz,
         started=view.talk.has_started(context.now()),
         waiting_position=view.waiting_position,

@@ -193,3 +193,61 @@ async def test_deleting_data_frees_seats_for_the_waiting_list(session_factory, c
         )
     assert [(e.servant_id, e.status) for e in remaining] == [(luis.id, EnrollmentStatus.ENROLLED)]
     assert ana_deliveries == 0
+
+
+async def test_cancels_and_enrollments_by_telegram_id_racing_never_overbook(
+    session_factory, clock
+):
+    """The chat's path (enroll_user, cancel_user: one statement reads servant, enrollment and
+    counts after the lock) keeps the seats exact when cancels, promotions and new
+    enrollments race, and a double-tapped cancel gives the seat back once."""
+    now = clock.now()
+    talk = await make_talk(session_factory, starts_at=now + timedelta(days=3), capacity=10)
+    ids = [20_000 + n for n in range(30)]
+    for user_id in ids:
+        await make_servant(session_factory, telegram_user_id=user_id, now=now)
+
+    async def enroll_user(user_id):
+        async with session_factory.begin() as session:
+            return await enrollment.enroll_user(
+                session,
+                telegram_user_id=user_id,
+                talk_id=talk.id,
+                now=now,
+                join_waitlist=True,
+                reminder_offsets=OFFSETS,
+            )
+
+    async def cancel_user(user_id):
+        async with session_factory.begin() as session:
+            return await enrollment.cancel_user(
+                session,
+                telegram_user_id=user_id,
+                talk_id=talk.id,
+                now=now,
+                reminder_offsets=OFFSETS,
+            )
+
+    await asyncio.gather(*(enroll_user(user_id) for user_id in ids[:20]))
+    seated = ids[:10]
+    cancels = [cancel_user(user_id) for user_id in seated[:5]]
+    cancels.append(cancel_user(seated[0]))  # the double tap
+    outcomes = await asyncio.gather(
+        *cancels, *(enroll_user(user_id) for user_id in ids[20:]), return_exceptions=True
+    )
+
+    refused = [o for o in outcomes if isinstance(o, EnrollmentError)]
+    assert [error.code for error in refused] == ["not_enrolled"]
+    promoted = sum(len(o.promoted) for o in outcomes[:6] if not isinstance(o, Exception))
+    assert promoted == 5
+    assert await _statuses(session_factory, talk.id) == {
+        EnrollmentStatus.ENROLLED: 10,
+        EnrollmentStatus.WAITING: 15,
+        EnrollmentStatus.CANCELLED: 5,
+    }
+    async with session_factory.begin() as session:
+        with pytest.raises(EnrollmentError) as nobody:
+            await enrollment.cancel_user(
+                session, telegram_user_id=999, talk_id=talk.id, now=now, reminder_offsets=OFFSETS
+            )
+    assert nobody.value.code == "not_enrolled"

@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 from bot.models import DeliveryKind, Enrollment, EnrollmentStatus, Servant, Talk
 from bot.outbox import enqueue
 from bot.services.errors import EnrollmentError
-from bot.services.queries import count_enrollments, find_enrollment, get_servant, lock_talk
+from bot.services.queries import Place, count_enrollments, find_place, lock_talk
 from bot.services.talks import waiting_position
 
 
@@ -86,20 +86,73 @@ async def enroll(
     if not servant.has_profile:
         raise EnrollmentError("profile_incomplete")
     talk = _check_open(await lock_talk(session, talk_id), now)
-    enrollment = await find_enrollment(session, servant_id=servant.id, talk_id=talk.id)
+    place = await find_place(session, talk_id=talk.id, servant_id=servant.id)
+    if place is None:
+        raise EnrollmentError("no_consent")
+    return await _take_place(
+        session,
+        talk=talk,
+        place=place,
+        now=now,
+        join_waitlist=join_waitlist,
+        reminder_offsets=reminder_offsets,
+    )
+
+
+async def enroll_user(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    talk_id: int,
+    now: datetime,
+    join_waitlist: bool,
+    reminder_offsets: Sequence[timedelta],
+) -> EnrollResult:
+    """`enroll` for a Telegram user; raises EnrollmentError no_consent when there is no
+    servant yet (the privacy notice was never accepted).
+
+    Two statements before the write: the talk's lock, then the servant with their
+    enrollment and the seats taken (read after the lock, so the count is current)."""
+    talk = await lock_talk(session, talk_id)
+    place = await find_place(session, talk_id=talk_id, telegram_user_id=telegram_user_id)
+    if place is None:
+        raise EnrollmentError("no_consent")
+    if not place.servant.has_profile:
+        raise EnrollmentError("profile_incomplete")
+    return await _take_place(
+        session,
+        talk=_check_open(talk, now),
+        place=place,
+        now=now,
+        join_waitlist=join_waitlist,
+        reminder_offsets=reminder_offsets,
+    )
+
+
+async def _take_place(
+    session: AsyncSession,
+    *,
+    talk: Talk,
+    place: Place,
+    now: datetime,
+    join_waitlist: bool,
+    reminder_offsets: Sequence[timedelta],
+) -> EnrollResult:
+    """The rest of `enroll`, with the talk locked and the servant's place read."""
+    enrollment = place.enrollment
     if enrollment is not None and enrollment.status == EnrollmentStatus.ENROLLED:
         return EnrollResult(EnrollOutcome.ALREADY_ENROLLED, enrollment, talk)
     if enrollment is not None and enrollment.status == EnrollmentStatus.WAITING:
         position = await waiting_position(session, enrollment)
         return EnrollResult(EnrollOutcome.ALREADY_WAITING, enrollment, talk, position)
 
-    has_seat = await count_enrollments(session, talk.id, EnrollmentStatus.ENROLLED) < talk.capacity
+    has_seat = place.seats_taken < talk.capacity
     if not has_seat and not join_waitlist:
         raise EnrollmentError("full")
     status = EnrollmentStatus.ENROLLED if has_seat else EnrollmentStatus.WAITING
     first_time = enrollment is None
     if enrollment is None:
-        enrollment = Enrollment(talk_id=talk.id, servant_id=servant.id, created_at=now)
+        enrollment = Enrollment(talk_id=talk.id, servant_id=place.servant.id, created_at=now)
         session.add(enrollment)
     enrollment.status = status
     enrollment.queued_at = now
@@ -122,30 +175,6 @@ async def enroll(
     return EnrollResult(EnrollOutcome.WAITING, enrollment, talk, position)
 
 
-async def enroll_user(
-    session: AsyncSession,
-    *,
-    telegram_user_id: int,
-    talk_id: int,
-    now: datetime,
-    join_waitlist: bool,
-    reminder_offsets: Sequence[timedelta],
-) -> EnrollResult:
-    """`enroll` for a Telegram user; raises EnrollmentError no_consent when there is no
-    servant yet (the privacy notice was never accepted)."""
-    servant = await get_servant(session, telegram_user_id)
-    if servant is None:
-        raise EnrollmentError("no_consent")
-    return await enroll(
-        session,
-        servant=servant,
-        talk_id=talk_id,
-        now=now,
-        join_waitlist=join_waitlist,
-        reminder_offsets=reminder_offsets,
-    )
-
-
 async def cancel(
     session: AsyncSession,
     *,
@@ -161,8 +190,46 @@ async def cancel(
     talk = await lock_talk(session, talk_id)
     if talk is None:
         raise EnrollmentError("not_found")
-    enrollment = await find_enrollment(session, servant_id=servant.id, talk_id=talk.id)
-    if enrollment is None or enrollment.status == EnrollmentStatus.CANCELLED:
+    place = await find_place(session, talk_id=talk.id, servant_id=servant.id)
+    return await _give_back(
+        session, talk=talk, place=place, now=now, reminder_offsets=reminder_offsets
+    )
+
+
+async def cancel_user(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    talk_id: int,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> CancelResult:
+    """`cancel` for a Telegram user; not_enrolled when there is no servant.
+
+    The talk's lock, then the servant with their enrollment and the talk's counts in one
+    statement; the next in line is looked for only when someone waits."""
+    talk = await lock_talk(session, talk_id)
+    place = await find_place(session, talk_id=talk_id, telegram_user_id=telegram_user_id)
+    if place is None:
+        raise EnrollmentError("not_enrolled")
+    if talk is None:
+        raise EnrollmentError("not_found")
+    return await _give_back(
+        session, talk=talk, place=place, now=now, reminder_offsets=reminder_offsets
+    )
+
+
+async def _give_back(
+    session: AsyncSession,
+    *,
+    talk: Talk,
+    place: Place | None,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> CancelResult:
+    """The rest of `cancel`, with the talk locked and the servant's place read."""
+    enrollment = place.enrollment if place is not None else None
+    if place is None or enrollment is None or enrollment.status == EnrollmentStatus.CANCELLED:
         raise EnrollmentError("not_enrolled")
     if talk.has_started(now):
         raise EnrollmentError("started")
@@ -176,23 +243,37 @@ async def cancel(
     )
     promoted = (
         []
-        if was_waiting
-        else await promote_waiting(session, talk=talk, now=now, reminder_offsets=reminder_offsets)
+        if was_waiting or place.waiting == 0
+        else await promote_waiting(
+            session,
+            talk=talk,
+            now=now,
+            reminder_offsets=reminder_offsets,
+            seats_taken=place.seats_taken - 1,
+        )
     )
     return CancelResult(enrollment, talk, was_waiting, promoted)
 
 
 async def promote_waiting(
-    session: AsyncSession, *, talk: Talk, now: datetime, reminder_offsets: Sequence[timedelta]
+    session: AsyncSession,
+    *,
+    talk: Talk,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+    seats_taken: int | None = None,
 ) -> list[Enrollment]:
     """Moves the first in line into free seats and queues a notice for each.
 
-    The caller must hold the talk's lock (see `lock_talk`). Nobody is promoted into a talk
-    that was cancelled or has started.
+    The caller must hold the talk's lock (see `lock_talk`); `seats_taken`, when the caller
+    counted them under that lock, saves counting again. Nobody is promoted into a talk that
+    was cancelled or has started.
     """
     if talk.is_cancelled or talk.has_started(now):
         return []
-    free = talk.capacity - await count_enrollments(session, talk.id, EnrollmentStatus.ENROLLED)
+    if seats_taken is None:
+        seats_taken = await count_enrollments(session, talk.id, EnrollmentStatus.ENROLLED)
+    free = talk.capacity - seats_taken
     if free <= 0:
         return []
     first_in_line = (

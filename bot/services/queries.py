@@ -6,8 +6,12 @@ on nearly every update are module constants with values bound at execution time.
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.models import Enrollment, EnrollmentStatus, Servant, Talk
 
@@ -48,3 +52,64 @@ async def find_enrollment(
 
 async def count_enrollments(session: AsyncSession, talk_id: int, status: EnrollmentStatus) -> int:
     return await session.scalar(_COUNT_BY_STATUS, {"talk_id": talk_id, "status": status}) or 0
+
+
+@dataclass(frozen=True)
+class Place:
+    """A servant, their enrollment in one talk (if any) and that talk's seats taken and
+    places in line, read in one statement."""
+
+    servant: Servant
+    enrollment: Enrollment | None
+    seats_taken: int
+    waiting: int
+
+
+def _counted(status: EnrollmentStatus) -> ScalarSelect[int]:
+    counted = aliased(Enrollment)
+    return (
+        select(func.count())
+        .select_from(counted)
+        .where(counted.talk_id == bindparam("talk_id"), counted.status == status)
+        .scalar_subquery()
+    )
+
+
+def _place_statement(where: ColumnElement[bool]) -> Select[tuple[Servant, Enrollment, int, int]]:
+    mine = aliased(Enrollment)
+    return (
+        select(
+            Servant,
+            mine,
+            _counted(EnrollmentStatus.ENROLLED),
+            _counted(EnrollmentStatus.WAITING),
+        )
+        .outerjoin(mine, and_(mine.servant_id == Servant.id, mine.talk_id == bindparam("talk_id")))
+        .where(where)
+    )
+
+
+_PLACE_BY_USER = _place_statement(Servant.telegram_user_id == bindparam("user_id"))
+_PLACE_BY_SERVANT = _place_statement(Servant.id == bindparam("servant_id"))
+
+
+async def find_place(
+    session: AsyncSession,
+    *,
+    talk_id: int,
+    telegram_user_id: int | None = None,
+    servant_id: int | None = None,
+) -> Place | None:
+    """The servant (by Telegram id or by `servant_id`) with their enrollment in the talk and
+    its counts; None when there is no such servant. Run it after `lock_talk`: on PostgreSQL a
+    statement after the lock sees every seat committed before the lock was granted."""
+    values: dict[str, int | None]
+    if telegram_user_id is not None:
+        statement, values = _PLACE_BY_USER, {"user_id": telegram_user_id, "talk_id": talk_id}
+    else:
+        statement, values = _PLACE_BY_SERVANT, {"servant_id": servant_id, "talk_id": talk_id}
+    row = (await session.execute(statement, values)).first()
+    if row is None:
+        return None
+    servant, enrollment, seats_taken, waiting = row
+    return Place(servant, enrollment, seats_taken or 0, waiting or 0)

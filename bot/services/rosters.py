@@ -13,9 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -157,6 +154,11 @@ def roster_csv(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
 
 def roster_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
     """An XLSX workbook with a bold header row and real date cells (naive, local time)."""
+    # Imported here: openpyxl costs ~28 MB of memory, for a file staff ask for now and then.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.models import Modality, Talk
 from bot.services.talk_admin import TalkAdminError
 from bot.services.talk_import import RowError, TalkField, TalkRow
+from bot.services.talks import TalkSnapshot
 from bot.texts import LOCALE, Markup, format_when, plain, raw, t
 from handlers import callbacks as cb
 from handlers import render
@@ -78,7 +79,9 @@ async def explain(update: Update, error: TalkAdminError) -> None:
     await respond(update, t("staff_talks.error.invalid", problems=problems), edit=False)
 
 
-def talk_button(action: str, talk: Talk, tz: ZoneInfo) -> list[InlineKeyboardButton]:
+def talk_button(
+    action: str, talk: Talk | TalkSnapshot, tz: ZoneInfo
+) -> list[InlineKeyboardButton]:
     when = format_datetime(
         talk.starts_at, raw("staff_talks.formats.button"), tzinfo=tz, locale=LOCALE
     )
