@@ -23,6 +23,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.faq.normalize import content_words, normalize, stem
@@ -103,6 +105,17 @@ class LexicalIndex:
             for term in weights:
                 self._postings[term].append(phrase_id)
         self._phrase_texts = [p.text for p in self._phrases]
+        # The same postings as arrays, so a query's cosines are a few numpy operations: a
+        # long situational question has dozens of terms, each in hundreds of phrasings.
+        self._term_postings: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {
+            term: (
+                np.array(ids, dtype=np.intp),
+                np.array([self._phrases[i].weights[term] for i in ids], dtype=np.float64),
+            )
+            for term, ids in self._postings.items()
+        }
+        self._phrase_norms = np.array([p.norm for p in self._phrases], dtype=np.float64)
+        self._phrase_entry = np.array([p.entry_index for p in self._phrases], dtype=np.intp)
         self._vocab = sorted(w for w in vocab if len(w) >= _TYPO_MIN_LEN and not w.isdigit())
         self._vocab_set = frozenset(vocab)
         self._correct = functools.lru_cache(maxsize=10_000)(self._correct_uncached)
@@ -134,16 +147,12 @@ class LexicalIndex:
         q_norm_sq = sum(w * w for w in weights.values())
         q_norm = math.sqrt(q_norm_sq)
 
-        phrase_dot: dict[int, float] = defaultdict(float)
+        phrase_dot = np.zeros(len(self._phrases))
         for term, weight in weights.items():
-            for phrase_id in self._postings.get(term, ()):
-                phrase_dot[phrase_id] += weight * self._phrases[phrase_id].weights[term]
-        best_phrase: dict[int, float] = {}
-        for phrase_id, dot in phrase_dot.items():
-            phrase = self._phrases[phrase_id]
-            cosine = dot / (q_norm * phrase.norm)
-            if cosine > best_phrase.get(phrase.entry_index, 0.0):
-                best_phrase[phrase.entry_index] = cosine
+            posting = self._term_postings.get(term)
+            if posting is not None:
+                phrase_dot[posting[0]] += weight * posting[1]
+        best_phrase = self._best_per_entry(phrase_dot / (q_norm * self._phrase_norms))
 
         candidates = set(best_phrase)
         for index, terms in enumerate(self._entry_terms):
@@ -153,14 +162,10 @@ class LexicalIndex:
             return {}, q_norm
 
         query_text = " ".join(sorted(query_stems))
-        fuzzy_best: dict[int, float] = defaultdict(float)
-        matches = process.extract(
-            query_text, self._phrase_texts, scorer=fuzz.token_sort_ratio, limit=None
-        )
-        for _text, value, phrase_id in matches:
-            index = self._phrases[phrase_id].entry_index
-            if value > fuzzy_best[index]:
-                fuzzy_best[index] = float(value)
+        ratios = process.cdist(
+            [query_text], self._phrase_texts, scorer=fuzz.token_sort_ratio, dtype=np.float64
+        )[0]
+        fuzzy_best = self._best_per_entry(ratios)
 
         results: dict[int, float] = {}
         for index in candidates:
@@ -170,7 +175,13 @@ class LexicalIndex:
             score = (
                 _W_PHRASE * best_phrase.get(index, 0.0)
                 + _W_COVER * cover
-                + _W_FUZZY * fuzzy_best[index] / 100.0
+                + _W_FUZZY * fuzzy_best.get(index, 0.0) / 100.0
             )
             results[index] = score
         return results, q_norm
+
+    def _best_per_entry(self, values: npt.NDArray[np.float64]) -> dict[int, float]:
+        """The best positive value of each entry's phrasings (entries without one left out)."""
+        best = np.zeros(self._n_entries)
+        np.maximum.at(best, self._phrase_entry, values)
+        return {int(i): float(best[i]) for i in np.flatnonzero(best > 0.0)}
