@@ -94,7 +94,7 @@ class LexicalIndex:
         self._entry_terms = entry_terms
 
         self._phrases: list[_Phrase] = []
-        self._postings: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[int]] = defaultdict(list)
         for entry_index, stemmed in phrase_terms:
             weights = {t: self._idf[t] for t in set(stemmed)}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
@@ -103,16 +103,16 @@ class LexicalIndex:
                 _Phrase(entry_index, weights, norm, " ".join(sorted(set(stemmed))))
             )
             for term in weights:
-                self._postings[term].append(phrase_id)
+                postings[term].append(phrase_id)
         self._phrase_texts = [p.text for p in self._phrases]
-        # The same postings as arrays, so a query's cosines are a few numpy operations: a
+        # The postings as arrays, so a query's cosines are a few numpy operations: a
         # long situational question has dozens of terms, each in hundreds of phrasings.
         self._term_postings: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {
             term: (
                 np.array(ids, dtype=np.intp),
                 np.array([self._phrases[i].weights[term] for i in ids], dtype=np.float64),
             )
-            for term, ids in self._postings.items()
+            for term, ids in postings.items()
         }
         self._phrase_norms = np.array([p.norm for p in self._phrases], dtype=np.float64)
         self._phrase_entry = np.array([p.entry_index for p in self._phrases], dtype=np.intp)
