@@ -7,8 +7,8 @@ Per entry (all components in ``[0, 1]``):
   phrasings (main question, alternatives and staff-taught phrasings);
 * ``cover``: share of the query's IDF mass (squared) found anywhere in the entry
   (phrasings and answer), so long questions that use the answer's words still match;
-* ``fuzzy``: best rapidfuzz ``token_sort_ratio`` between the stemmed query and a
-  phrasing, for residual typos.
+* ``fuzzy``: best rapidfuzz token-sort ratio between the stemmed query and a phrasing,
+  for residual typos.
 
 Unknown query words (after typo correction against the content vocabulary) keep a
 high IDF weight, so questions about things the content never mentions (predial,
@@ -91,7 +91,11 @@ class LexicalIndex:
             t: math.log(1.0 + n_entries / (df_phrase.get(t) or d)) for t, d in df_all.items()
         }
         self._unknown_idf = math.log(1.0 + n_entries) * _UNKNOWN_IDF_FACTOR
-        self._entry_terms = entry_terms
+        holders: dict[str, list[int]] = defaultdict(list)
+        for index, terms in enumerate(entry_terms):
+            for term in terms:
+                holders[term].append(index)
+        self._term_entries = {t: np.array(ids, dtype=np.intp) for t, ids in holders.items()}
 
         self._phrases: list[_Phrase] = []
         postings: dict[str, list[int]] = defaultdict(list)
@@ -154,31 +158,48 @@ class LexicalIndex:
                 phrase_dot[posting[0]] += weight * posting[1]
         best_phrase = self._best_per_entry(phrase_dot / (q_norm * self._phrase_norms))
 
-        candidates = set(best_phrase)
-        for index, terms in enumerate(self._entry_terms):
-            if index not in candidates and any(t in terms for t in weights):
-                candidates.add(index)
+        covered = np.zeros(self._n_entries)
+        for term, weight in weights.items():
+            holders = self._term_entries.get(term)
+            if holders is not None:
+                covered[holders] += weight * weight
+        candidates = set(best_phrase).union(np.flatnonzero(covered > 0.0).tolist())
         if not candidates:
             return {}, q_norm
 
+        # Only the candidates' phrasings: a short question shares words with few entries,
+        # and the fuzzy ratio of any other entry would never be read. The texts are sorted
+        # stems, so a plain ratio is the token-sort ratio without sorting again.
         query_text = " ".join(sorted(query_stems))
-        ratios = process.cdist(
-            [query_text], self._phrase_texts, scorer=fuzz.token_sort_ratio, dtype=np.float64
-        )[0]
+        if len(candidates) == self._n_entries:
+            ratios = process.cdist(
+                [query_text], self._phrase_texts, scorer=fuzz.ratio, dtype=np.float64
+            )[0]
+        else:
+            chosen = np.flatnonzero(self._candidate_mask(candidates)[self._phrase_entry])
+            ratios = np.zeros(len(self._phrases))
+            ratios[chosen] = process.cdist(
+                [query_text],
+                [self._phrase_texts[i] for i in chosen],
+                scorer=fuzz.ratio,
+                dtype=np.float64,
+            )[0]
         fuzzy_best = self._best_per_entry(ratios)
 
         results: dict[int, float] = {}
         for index in candidates:
-            terms = self._entry_terms[index]
-            covered = sum(w * w for t, w in weights.items() if t in terms)
-            cover = covered / q_norm_sq if q_norm_sq else 0.0
-            score = (
+            cover = float(covered[index]) / q_norm_sq if q_norm_sq else 0.0
+            results[index] = (
                 _W_PHRASE * best_phrase.get(index, 0.0)
                 + _W_COVER * cover
                 + _W_FUZZY * fuzzy_best.get(index, 0.0) / 100.0
             )
-            results[index] = score
         return results, q_norm
+
+    def _candidate_mask(self, candidates: set[int]) -> npt.NDArray[np.bool_]:
+        mask = np.zeros(self._n_entries, dtype=np.bool_)
+        mask[list(candidates)] = True
+        return mask
 
     def _best_per_entry(self, values: npt.NDArray[np.float64]) -> dict[int, float]:
         """The best positive value of each entry's phrasings (entries without one left out)."""
