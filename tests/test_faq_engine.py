@@ -7,6 +7,7 @@ import pathlib
 import pytest
 
 from bot.faq import Decision, FaqEngine, normalize
+from bot.faq.crisis import Line
 from bot.faq.encoder import load_encoder
 from bot.faq.evaluation import Case, evaluate, load_cases, shown_entry_id
 from tests.conftest import FAQ_CACHE_DIR
@@ -75,14 +76,14 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
 
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
-    "dev": {"answer": 0.73, "one_tap": 0.94, "wrong": 0.02, "offtopic": 0.035, "false": 0.05},
-    "holdout": {"answer": 0.59, "one_tap": 0.91, "wrong": 0.025, "offtopic": 0.05, "false": 0.08},
-    "fresh": {"answer": 0.72, "one_tap": 0.95, "wrong": 0.015, "offtopic": 0.05, "false": 0.12},
+    "dev": {"answer": 0.74, "one_tap": 0.955, "wrong": 0.02, "offtopic": 0.035, "false": 0.05},
+    "holdout": {"answer": 0.63, "one_tap": 0.92, "wrong": 0.025, "offtopic": 0.05, "false": 0.08},
+    "fresh": {"answer": 0.77, "one_tap": 0.95, "wrong": 0.015, "offtopic": 0.05, "false": 0.12},
 }
 CRISIS_FLOORS = {
     "dev": (0.99, 0.9, 0.95),
-    "holdout": (0.97, 0.74, 0.8),
-    "fresh": (0.98, 0.66, 0.85),
+    "holdout": (0.97, 0.74, 0.9),
+    "fresh": (0.98, 0.68, 0.95),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
 la Vida. The goal is 1.00 for both: see the README for the gap."""
@@ -155,6 +156,32 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
     result = engine.ask(text)
     assert result.decision is Decision.CRISIS
     assert result.suggestions == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mi compañero se subió a la azotea y dice que se va a aventar",
+        "un señor en la ventanilla dijo que al salir se va a tirar a las vías",
+        "mi hija me escribió que la perdone, ya no contesta",
+        "ya me cansé de ser una carga. oye, ¿cuándo pagan el aguinaldo?",
+    ],
+)
+def test_someone_elses_suicidal_intent_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
+    result = lexical.ask(text)
+    assert result.decision is Decision.CRISIS
+    assert result.line is Line.LIFE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "perdone la molestia, llamo a la oficina de catastro y no contesta nadie",
+        "el alcalde se va a aventar un discurso de dos horas",
+    ],
+)
+def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
+    assert lexical.ask(text).decision is not Decision.CRISIS
 
 
 def test_crisis_has_priority_over_greeting(engine: FaqEngine) -> None:

@@ -75,7 +75,6 @@ _SUICIDE = (
     r"\bno\s+quiero\s+(?:seguir\s+)?(?:vivir|despertar|estar aqui|existir)\b",
     r"\bya\s+no\s+(?:aguanto|puedo|quiero)\s+(?:mas|seguir|vivir|estar)\b",
     r"\b(?:estarian|estaran|estarias|estaria)\s+mejor\s+sin\s+mi\b",
-    r"\bsoy\s+una\s+carga\b",
     r"\b(?:todas|todas las|un monton de|muchas)\s+(?:las\s+)?pastillas\b",
     r"\b(?:junte|juntando|junto|tomarme|me tome|me voy a tomar|guardando)\s+(?:todas\s+)?"
     r"(?:las|unas|mis|estas)?\s*pastillas\b",
@@ -98,6 +97,16 @@ _SUICIDE = (
     r"\b(?:en la azotea|en el puente|en las vias|sobre las vias)\b.{0,60}"
     r"\b(?:no contesta|ya no|despid|caso|sentir)\w*",
     r"\bya\s+no\s+quiero\s+sentir\b",
+    # Someone else's intent, told by the person who saw it: "dice que se va a aventar".
+    r"\bse\s+(?:quiere|va a|iba a|piensa)\s+(?:matar|suicidar|colgar|ahorcar|morir"
+    r"|quitar la vida|cortar las venas)\b",
+    r"\bse\s+(?:quiere|va a|iba a|piensa)\s+(?:tirar|aventar)\s+(?:a|al|del|de|desde|por)\b",
+    r"\bse\s+(?:quiere|va a|iba a)\s+(?:tirar|aventar)\b"
+    r"(?!\s+(?:la|el|los|las|lo|un|una|unos|unas|su|sus|mi|mis|tu|tus)\b)",
+    r"\b(?:ya\s+)?se\s+(?:despide|esta despidiendo)\b",
+    r"\b(?:ser|soy|seguir siendo|sere|me siento)\s+una\s+carga\b",
+    r"\b(?:que\s+(?:la|lo|los|las|me|nos)\s+perdonen?|perdonenme|perdoname)\b.{0,60}"
+    r"\b(?:no contesta|ya no contesta|no responde|no esta en su)\b",
     r"\bveneno\b.{0,40}\bno es para\b",
 )
 
@@ -183,6 +192,11 @@ _GENERAL_NOW = (
     r"\b(?:no se mueve|inconsciente|esta sangrando|le sale sangre|sangrando mucho|cabeza abierta"
     r"|no puede levantarse|no se puede levantar|no respira)\b",
     r"\bnadie\s+(?:viene|vino|ha venido)\s+por\s+(?:ella|el)\b",
+    # Held or taken by force: "me tiene amarrada", "lo tiene agarrado del cuello".
+    r"\b(?:me|la|lo|nos|los|las)\s+(?:tiene|tienen)\s+(?:amarrad|encerrad|agarrad)\w*",
+    r"\bagarrad[oa]s?\s+del\s+cuello\b",
+    r"\b(?:le|les|me|nos)\s+(?:esta|estan)\s+dando\s+(?:con|de)\b",
+    r"\bse\s+llevaron\s+a\s+(?:mi|su|una|un|la|el|mis|sus)\b",
 )
 
 # Signals that count unless the message is plainly about the law or a hypothetical case.
