@@ -370,3 +370,12 @@ def test_a_taught_phrasing_is_answered_at_once_and_can_be_removed() -> None:
 
     engine.set_taught_phrasings([])
     assert engine.ask(question).decision is not Decision.ANSWER
+
+
+def test_false_crisis_counts_in_scope_questions_only(lexical: FaqEngine) -> None:
+    cases = [
+        Case("me están golpeando", "offtopic", "dev"),
+        Case("me están golpeando, ¿qué es el feminicidio?", "entry", "dev", "feminicidio_que_es"),
+    ]
+    report = evaluate(lexical, cases)
+    assert (report.entries, report.false_crisis, report.false_crisis_rate) == (1, 1, 1.0)

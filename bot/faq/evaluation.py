@@ -199,9 +199,6 @@ def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
                 report.calm_crisis += 1
                 report.failures.append(f"[calm taken for crisis] {case.text!r}")
             continue
-        if result.decision is Decision.CRISIS:
-            report.false_crisis += 1
-            report.failures.append(f"[false crisis] {case.text!r}")
         if case.kind == "offtopic":
             report.offtopic += 1
             if result.decision is Decision.ANSWER:
@@ -211,6 +208,9 @@ def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
                 )
             continue
         report.entries += 1
+        if result.decision is Decision.CRISIS:
+            report.false_crisis += 1
+            report.failures.append(f"[false crisis] {case.text!r}")
         right = case.right
         if shown in right:
             report.top1 += 1
