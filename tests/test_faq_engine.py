@@ -24,6 +24,7 @@ HOLDOUT_FILES = (
     DATA_DIR / "crisis_holdout.toml",
 )
 FRESH_FILES = (DATA_DIR / "fresh_holdout.toml",)
+FIFTH_FILES = (DATA_DIR / "fifth_holdout.toml",)
 """A third writer's set, added after all tuning: held aside like the second."""
 
 
@@ -51,6 +52,7 @@ def parts() -> dict[str, list[Case]]:
         "dev": load_cases(DEV_FILES),
         "holdout": load_cases(HOLDOUT_FILES),
         "fresh": load_cases(FRESH_FILES),
+        "fifth": load_cases(FIFTH_FILES),
     }
 
 
@@ -58,7 +60,7 @@ def parts() -> dict[str, list[Case]]:
 
 
 def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[Case]]) -> None:
-    holdout = parts["holdout"] + parts["fresh"]
+    holdout = parts["holdout"] + parts["fresh"] + parts["fifth"]
     cases = parts["dev"] + holdout
     entries = [c for c in cases if c.kind == "entry"]
     assert len(entries) >= 400
@@ -79,17 +81,21 @@ FLOORS = {
     "dev": {"answer": 0.74, "one_tap": 0.955, "wrong": 0.02, "offtopic": 0.035, "false": 0.05},
     "holdout": {"answer": 0.63, "one_tap": 0.92, "wrong": 0.025, "offtopic": 0.05, "false": 0.08},
     "fresh": {"answer": 0.77, "one_tap": 0.95, "wrong": 0.015, "offtopic": 0.05, "false": 0.12},
+    "fifth": {"answer": 0.88, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.05, "false": 0.08},
 }
+CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4}
+"""Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
     "dev": (0.99, 0.9, 0.95),
     "holdout": (0.97, 0.74, 0.9),
     "fresh": (0.98, 0.68, 0.95),
+    "fifth": (0.95, 0.72, 0.75),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
 la Vida. The goal is 1.00 for both: see the README for the gap."""
 
 
-@pytest.mark.parametrize("part", ["dev", "holdout", "fresh"])
+@pytest.mark.parametrize("part", ["dev", "holdout", "fresh", "fifth"])
 def test_figures_on_servants_phrasings(
     engine: FaqEngine, parts: dict[str, list[Case]], part: str
 ) -> None:
@@ -102,10 +108,10 @@ def test_figures_on_servants_phrasings(
     assert report.wrong_answer_rate <= floor["wrong"], shown
     assert report.offtopic_rate <= floor["offtopic"], shown
     assert report.false_crisis_rate <= floor["false"], shown
-    assert report.calm_crisis_rate <= 0.32, shown
+    assert report.calm_crisis_rate <= CALM_CEILINGS[part], shown
 
 
-@pytest.mark.parametrize("part", ["dev", "holdout", "fresh"])
+@pytest.mark.parametrize("part", ["dev", "holdout", "fresh", "fifth"])
 def test_crisis_recall(
     engine: FaqEngine, lexical: FaqEngine, parts: dict[str, list[Case]], part: str
 ) -> None:
