@@ -79,15 +79,15 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
     "dev": {"answer": 0.74, "one_tap": 0.955, "wrong": 0.02, "offtopic": 0.035, "false": 0.05},
-    "holdout": {"answer": 0.63, "one_tap": 0.92, "wrong": 0.025, "offtopic": 0.05, "false": 0.08},
-    "fresh": {"answer": 0.77, "one_tap": 0.95, "wrong": 0.015, "offtopic": 0.05, "false": 0.12},
+    "holdout": {"answer": 0.63, "one_tap": 0.92, "wrong": 0.025, "offtopic": 0.05, "false": 0.09},
+    "fresh": {"answer": 0.77, "one_tap": 0.95, "wrong": 0.015, "offtopic": 0.05, "false": 0.13},
     "fifth": {"answer": 0.88, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.05, "false": 0.08},
 }
 CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4}
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
     "dev": (0.99, 0.9, 0.95),
-    "holdout": (0.97, 0.74, 0.9),
+    "holdout": (0.98, 0.74, 0.9),
     "fresh": (0.98, 0.68, 0.95),
     "fifth": (0.95, 0.72, 0.75),
 }
@@ -385,3 +385,24 @@ def test_false_crisis_counts_in_scope_questions_only(lexical: FaqEngine) -> None
     ]
     report = evaluate(lexical, cases)
     assert (report.entries, report.false_crisis, report.false_crisis_rate) == (1, 1, 1.0)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "perdón por no terminar el informe, hoy me voy de este mundo",
+        "mi papá dijo que se daba un tiro si lo corrían, y hoy lo corrieron",
+        "mi esposo se encerró en el baño con una cuerda y no me abre",
+    ],
+)
+def test_intent_said_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
+    result = lexical.ask(text)
+    assert (result.decision, result.line) == (Decision.CRISIS, Line.LIFE)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["voy a saltar la cuerda con mis hijos", "el archivo está con la cuerda de los expedientes"],
+)
+def test_the_same_words_in_everyday_use_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
+    assert lexical.ask(text).decision is not Decision.CRISIS

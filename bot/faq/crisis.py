@@ -87,7 +87,6 @@ _SUICIDE = (
     r"(?:la vida|vivir|seguir|nada)\b",
     r"\b(?:la|una)\s+cuerda\s+(?:lista|preparada)\b",
     r"\bregale\s+mis\s+cosas\b",
-    r"\bya\s+no\s+(?:las|los)\s+voy\s+a\s+necesitar\b",
     r"\bantes\s+de\s+(?:irme|morirme|matarme)\b",
     r"\b(?:desaparecer|irme)\s+para\s+siempre\b",
     r"\bultimo\s+dia\s+(?:de mi vida|que)\b",
@@ -105,6 +104,15 @@ _SUICIDE = (
     r"(?!\s+(?:la|el|los|las|lo|un|una|unos|unas|su|sus|mi|mis|tu|tus)\b)",
     r"\b(?:ya\s+)?se\s+(?:despide|esta despidiendo)\b",
     r"\b(?:ser|soy|seguir siendo|sere|me siento)\s+una\s+carga\b",
+    r"\b(?:me voy|irme|se va|se fue|me ire|nos vamos)\s+de\s+este\s+mundo\b",
+    r"\b(?:voy|va|iba)\s+a\s+saltar\b(?!\s+(?:la cuerda|el turno|la fila|la comida))",
+    r"\b(?:darse|pegarse|se daba|se da|se va a dar|me doy|me daba|me voy a dar|darme"
+    r"|pegarme)\s+un\s+(?:tiro|balazo)\b",
+    r"\bpastillas\b.{0,40}\b(?:demasiadas|para no despertar|para dormir para siempre)\b",
+    r"\b(?:dejo|deje|escribio|escribi)\s+una\s+carta\b.{0,60}\b(?:perdon|despid\w*|adios)\b",
+    r"\b(?:encerr\w*|se fue|se metio)\b.{0,40}\bcon\s+(?:una|la)\s+(?:cuerda|soga)\b",
+    r"\bencerr\w*\b.{0,60}\bmotor\s+(?:prendido|encendido)\b",
+    r"\bya\s+no\s+(?:los|las|lo|la)\s+(?:iba|voy)\s+a\s+necesitar\b",
     r"\b(?:que\s+(?:la|lo|los|las|me|nos)\s+perdonen?|perdonenme|perdoname)\b.{0,60}"
     r"\b(?:no contesta|ya no contesta|no responde|no esta en su)\b",
     r"\bveneno\b.{0,40}\bno es para\b",
