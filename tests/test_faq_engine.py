@@ -171,9 +171,12 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "un señor en la ventanilla dijo que al salir se va a tirar a las vías",
         "mi hija me escribió que la perdone, ya no contesta",
         "ya me cansé de ser una carga. oye, ¿cuándo pagan el aguinaldo?",
+        "perdón por no terminar el informe, hoy me voy de este mundo",
+        "mi papá dijo que se daba un tiro si lo corrían, y hoy lo corrieron",
+        "mi esposo se encerró en el baño con una cuerda y no me abre",
     ],
 )
-def test_someone_elses_suicidal_intent_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
+def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
     result = lexical.ask(text)
     assert result.decision is Decision.CRISIS
     assert result.line is Line.LIFE
@@ -184,6 +187,8 @@ def test_someone_elses_suicidal_intent_gets_the_life_line(lexical: FaqEngine, te
     [
         "perdone la molestia, llamo a la oficina de catastro y no contesta nadie",
         "el alcalde se va a aventar un discurso de dos horas",
+        "voy a saltar la cuerda con mis hijos",
+        "el archivo está con la cuerda de los expedientes",
     ],
 )
 def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -385,24 +390,3 @@ def test_false_crisis_counts_in_scope_questions_only(lexical: FaqEngine) -> None
     ]
     report = evaluate(lexical, cases)
     assert (report.entries, report.false_crisis, report.false_crisis_rate) == (1, 1, 1.0)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "perdón por no terminar el informe, hoy me voy de este mundo",
-        "mi papá dijo que se daba un tiro si lo corrían, y hoy lo corrieron",
-        "mi esposo se encerró en el baño con una cuerda y no me abre",
-    ],
-)
-def test_intent_said_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
-    result = lexical.ask(text)
-    assert (result.decision, result.line) == (Decision.CRISIS, Line.LIFE)
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["voy a saltar la cuerda con mis hijos", "el archivo está con la cuerda de los expedientes"],
-)
-def test_the_same_words_in_everyday_use_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
-    assert lexical.ask(text).decision is not Decision.CRISIS
