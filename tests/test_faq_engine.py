@@ -79,9 +79,9 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
     "dev": {"answer": 0.74, "one_tap": 0.955, "wrong": 0.02, "offtopic": 0.035, "false": 0.05},
-    "holdout": {"answer": 0.63, "one_tap": 0.92, "wrong": 0.025, "offtopic": 0.05, "false": 0.09},
-    "fresh": {"answer": 0.77, "one_tap": 0.95, "wrong": 0.015, "offtopic": 0.05, "false": 0.13},
-    "fifth": {"answer": 0.88, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.05, "false": 0.08},
+    "holdout": {"answer": 0.64, "one_tap": 0.92, "wrong": 0.025, "offtopic": 0.06, "false": 0.09},
+    "fresh": {"answer": 0.78, "one_tap": 0.96, "wrong": 0.015, "offtopic": 0.05, "false": 0.11},
+    "fifth": {"answer": 0.9, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.05, "false": 0.08},
 }
 CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4}
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
