@@ -83,8 +83,8 @@ def enrollment_ics(
     talk: Talk, *, enrollment_uid: str, now: datetime, cancelled: bool = False
 ) -> bytes:
     """The calendar file of one enrollment, with the meeting link."""
-    uid_line = b"UID:" + vText(f"{enrollment_uid}@{UID_DOMAIN}").to_ical()
-    if len(uid_line) > _MAX_LINE:
+    uid_line = _uid_line(enrollment_uid)
+    if len(uid_line) - len(b"\r\n") > _MAX_LINE:
         return _enrollment_file(talk, uid=enrollment_uid, now=now, cancelled=cancelled)
     key = (
         talk.id,
@@ -108,13 +108,13 @@ def enrollment_ics(
             _enrollment_files.clear()
         template = _enrollment_file(talk, uid=_UID_SLOT, now=_STAMP_SLOT, cancelled=cancelled)
         _enrollment_files[key] = template
-    return template.replace(_line("UID", _UID_SLOT), uid_line + b"\r\n", 1).replace(
+    return template.replace(_uid_line(_UID_SLOT), uid_line, 1).replace(
         _stamp_line(_STAMP_SLOT), _stamp_line(now), 1
     )
 
 
-def _line(name: str, uid: str) -> bytes:
-    return f"{name}:".encode() + vText(f"{uid}@{UID_DOMAIN}").to_ical() + b"\r\n"
+def _uid_line(uid: str) -> bytes:
+    return b"UID:" + vText(f"{uid}@{UID_DOMAIN}").to_ical() + b"\r\n"
 
 
 def _stamp_line(moment: datetime) -> bytes:

@@ -83,19 +83,9 @@ async def enroll(
     Raises EnrollmentError with code not_found, talk_cancelled, started, profile_incomplete
     or full (the talk is full and `join_waitlist` is false).
     """
-    if not servant.has_profile:
-        raise EnrollmentError("profile_incomplete")
-    talk = _check_open(await lock_talk(session, talk_id), now)
-    place = await find_place(session, talk_id=talk.id, servant_id=servant.id)
-    if place is None:
-        raise EnrollmentError("no_consent")
-    return await _take_place(
-        session,
-        talk=talk,
-        place=place,
-        now=now,
-        join_waitlist=join_waitlist,
-        reminder_offsets=reminder_offsets,
+    place = await _locked_place(session, talk_id=talk_id, servant_id=servant.id)
+    return await _enroll_in_place(
+        session, *place, now=now, join_waitlist=join_waitlist, reminder_offsets=reminder_offsets
     )
 
 
@@ -109,12 +99,38 @@ async def enroll_user(
     reminder_offsets: Sequence[timedelta],
 ) -> EnrollResult:
     """`enroll` for a Telegram user; raises EnrollmentError no_consent when there is no
-    servant yet (the privacy notice was never accepted).
+    servant yet (the privacy notice was never accepted)."""
+    place = await _locked_place(session, talk_id=talk_id, telegram_user_id=telegram_user_id)
+    return await _enroll_in_place(
+        session, *place, now=now, join_waitlist=join_waitlist, reminder_offsets=reminder_offsets
+    )
 
-    Two statements before the write: the talk's lock, then the servant with their
-    enrollment and the seats taken (read after the lock, so the count is current)."""
+
+async def _locked_place(
+    session: AsyncSession,
+    *,
+    talk_id: int,
+    telegram_user_id: int | None = None,
+    servant_id: int | None = None,
+) -> tuple[Talk | None, Place | None]:
+    """Two statements before any write: the talk's lock, then the servant with their
+    enrollment and the talk's counts (read after the lock, so the counts are current)."""
     talk = await lock_talk(session, talk_id)
-    place = await find_place(session, talk_id=talk_id, telegram_user_id=telegram_user_id)
+    place = await find_place(
+        session, talk_id=talk_id, telegram_user_id=telegram_user_id, servant_id=servant_id
+    )
+    return talk, place
+
+
+async def _enroll_in_place(
+    session: AsyncSession,
+    talk: Talk | None,
+    place: Place | None,
+    *,
+    now: datetime,
+    join_waitlist: bool,
+    reminder_offsets: Sequence[timedelta],
+) -> EnrollResult:
     if place is None:
         raise EnrollmentError("no_consent")
     if not place.servant.has_profile:
@@ -187,13 +203,8 @@ async def cancel(
 
     Raises EnrollmentError with code not_found, not_enrolled or started.
     """
-    talk = await lock_talk(session, talk_id)
-    if talk is None:
-        raise EnrollmentError("not_found")
-    place = await find_place(session, talk_id=talk.id, servant_id=servant.id)
-    return await _give_back(
-        session, talk=talk, place=place, now=now, reminder_offsets=reminder_offsets
-    )
+    talk, place = await _locked_place(session, talk_id=talk_id, servant_id=servant.id)
+    return await _cancel_place(session, talk, place, now=now, reminder_offsets=reminder_offsets)
 
 
 async def cancel_user(
@@ -204,12 +215,20 @@ async def cancel_user(
     now: datetime,
     reminder_offsets: Sequence[timedelta],
 ) -> CancelResult:
-    """`cancel` for a Telegram user; not_enrolled when there is no servant.
+    """`cancel` for a Telegram user; not_enrolled when there is no servant. The next in
+    line is looked for only when someone waits."""
+    talk, place = await _locked_place(session, talk_id=talk_id, telegram_user_id=telegram_user_id)
+    return await _cancel_place(session, talk, place, now=now, reminder_offsets=reminder_offsets)
 
-    The talk's lock, then the servant with their enrollment and the talk's counts in one
-    statement; the next in line is looked for only when someone waits."""
-    talk = await lock_talk(session, talk_id)
-    place = await find_place(session, talk_id=talk_id, telegram_user_id=telegram_user_id)
+
+async def _cancel_place(
+    session: AsyncSession,
+    talk: Talk | None,
+    place: Place | None,
+    *,
+    now: datetime,
+    reminder_offsets: Sequence[timedelta],
+) -> CancelResult:
     if place is None:
         raise EnrollmentError("not_enrolled")
     if talk is None:
