@@ -46,7 +46,7 @@ def run_bot(settings: Settings) -> int:
     from bot.runner import run_instance
     from bot.web.server import PortUnavailable
 
-    refusal = _content_refusal(settings) or prepare_database(settings.database_url)
+    refusal = _content_refusal(settings) or prepare_database(settings.database_url, apart=True)
     if refusal:
         print(refusal, file=sys.stderr)
         return EXIT_CONFIG_ERROR

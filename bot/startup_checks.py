@@ -10,6 +10,8 @@ never shows the password.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from typing import Any
 
 from sqlalchemy.engine import URL, make_url
@@ -19,24 +21,55 @@ from bot.db import ensure_sqlite_directory, normalize_database_url
 from bot.texts import plain
 
 CONNECT_TIMEOUT_SECONDS = 10.0
+UPGRADE_CHILD_FAILED = "exit"
+"""The error shown when the upgrade's child process fails without naming a database error:
+"exit 1" (its traceback is on the error output above the paragraph)."""
 DEFAULT_PORT = 5432
 
 
-def prepare_database(url: str) -> str | None:
+def prepare_database(url: str, *, apart: bool = False) -> str | None:
     """Checks `url` and upgrades the schema to the latest revision; returns the paragraph
-    that explains why it could not, or None. Must be called outside a running event loop."""
+    that explains why it could not, or None. Must be called outside a running event loop.
+
+    With `apart`, the upgrade runs in a short-lived child process (`bot.upgrade_child`):
+    the bot then runs for weeks without Alembic, Mako and the migration scripts in its
+    memory (about 6 MB, needed for a second at start-up)."""
+    problem = database_problem(url)
+    if problem is not None:
+        return problem
+    failure = upgrade_apart(url) if apart else upgrade_reporting_error(url)
+    if failure is not None:
+        return plain("cli.database.upgrade_failed", error=failure)
+    return None
+
+
+def upgrade_reporting_error(url: str) -> str | None:
+    """Upgrades the schema; returns the name of the database error that stopped it, if any."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.migrate import upgrade_database
 
-    problem = database_problem(url)
-    if problem is not None:
-        return problem
     try:
         upgrade_database(url)
     except (SQLAlchemyError, OSError) as exc:
-        return plain("cli.database.upgrade_failed", error=type(exc).__name__)
+        return type(exc).__name__
     return None
+
+
+def upgrade_apart(url: str) -> str | None:
+    """The URL travels on the child's standard input, never on its command line (which
+    `ps` shows to every user of the machine); what went wrong comes back on its output,
+    and its error output (a traceback, if any) goes where ours goes."""
+    child = subprocess.run(
+        [sys.executable, "-m", "bot.upgrade_child"],
+        input=url,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        return f"{UPGRADE_CHILD_FAILED} {child.returncode}"
+    return child.stdout.strip() or None
 
 
 def database_problem(url: str) -> str | None:

@@ -128,7 +128,8 @@ def test_a_rejected_token_is_explained_and_never_printed(tmp_path):
     assert "Traceback" not in output, output
 
 
-def test_a_user_who_cannot_create_tables_is_explained(tmp_path):
+@pytest.mark.parametrize("command", [("migrate",), ()])
+def test_a_user_who_cannot_create_tables_is_explained(tmp_path, command):
     host, port = _server()
     admin = ["psql", "-h", host, "-p", str(port), "-U", "postgres", "-q", "-c"]
     for statement in (
@@ -140,9 +141,35 @@ def test_a_user_who_cannot_create_tables_is_explained(tmp_path):
         subprocess.run([*admin, statement], check=True, capture_output=True)
     url = f"postgresql://lectora@{host}:{port}/defensoria_sin_permiso"
     try:
-        assert_one_paragraph(
-            run(tmp_path, "migrate", DATABASE_URL=url), "No pude preparar las tablas"
-        )
+        result = run(tmp_path, *command, DATABASE_URL=url, TELEGRAM_BOT_TOKEN="123:unused")
+        assert_one_paragraph(result, "No pude preparar las tablas", "(ProgrammingError)")
     finally:
         for statement in ("DROP DATABASE defensoria_sin_permiso", "DROP ROLE lectora"):
             subprocess.run([*admin, statement], capture_output=True)
+
+
+def test_the_schema_is_built_in_a_child_process_and_alembic_never_loads_in_the_bot(tmp_path):
+    """The bot runs for weeks: the migration tooling must not stay in its memory."""
+    database = tmp_path / "x.db"
+    script = (
+        "import sys\n"
+        "from bot.startup_checks import prepare_database\n"
+        f"print(prepare_database({f'sqlite:///{database}'!r}, apart=True))\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120
+    )
+    assert result.stdout.split() == ["None", "False"], result.stderr
+    tables = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sqlite3; print(sqlite3.connect({str(database)!r})"
+            '.execute("select count(*) from alembic_version").fetchone()[0])',
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert tables.stdout.strip() == "1", tables.stderr
