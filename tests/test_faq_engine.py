@@ -78,18 +78,18 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
 
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
-    "dev": {"answer": 0.74, "one_tap": 0.955, "wrong": 0.02, "offtopic": 0.035, "false": 0.05},
-    "holdout": {"answer": 0.64, "one_tap": 0.92, "wrong": 0.025, "offtopic": 0.06, "false": 0.09},
-    "fresh": {"answer": 0.78, "one_tap": 0.96, "wrong": 0.015, "offtopic": 0.05, "false": 0.11},
-    "fifth": {"answer": 0.9, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.05, "false": 0.08},
+    "dev": {"answer": 0.76, "one_tap": 0.965, "wrong": 0.02, "offtopic": 0.02, "false": 0.06},
+    "holdout": {"answer": 0.66, "one_tap": 0.925, "wrong": 0.025, "offtopic": 0.06, "false": 0.10},
+    "fresh": {"answer": 0.8, "one_tap": 0.965, "wrong": 0.015, "offtopic": 0.03, "false": 0.14},
+    "fifth": {"answer": 0.92, "one_tap": 0.98, "wrong": 0.01, "offtopic": 0.04, "false": 0.10},
 }
 CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4}
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
-    "dev": (0.99, 0.9, 0.95),
-    "holdout": (0.98, 0.74, 0.9),
-    "fresh": (0.98, 0.68, 0.95),
-    "fifth": (0.95, 0.72, 0.75),
+    "dev": (0.99, 0.93, 0.95),
+    "holdout": (0.985, 0.78, 0.95),
+    "fresh": (0.985, 0.7, 0.95),
+    "fifth": (0.98, 0.8, 0.85),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
 la Vida. The goal is 1.00 for both: see the README for the gap."""
@@ -156,6 +156,15 @@ def test_issue_examples_are_answered(engine: FaqEngine, text: str, expected: str
         "AUXILIO!!! me estan pegando",
         "ya no quiero vivir",
         "mi pareja me pegó anoche",
+        "mi vecina no quiere volver a su casa, su ex la va a estar esperando",
+        "en la visita encontramos al niño amarrado de las manos a una silla",
+        "un señor tiene acorralada a la cajera contra la pared",
+        "el jefe metió a la becaria a su oficina, le echó seguro y bajó las persianas",
+        "huele muchísimo a gas en el archivo y alguien quiere prender un cerillo",
+        "dejaron unas botellas con trapos en la entrada del palacio",
+        "mi abuelo tiene alzheimer y se salió de la casa desde la tarde",
+        "un niño se cayó a la cisterna del mercado",
+        "el señor de la fila dijo que me va a partir la cara cuando salga",
     ],
 )
 def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
@@ -174,6 +183,14 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "perdón por no terminar el informe, hoy me voy de este mundo",
         "mi papá dijo que se daba un tiro si lo corrían, y hoy lo corrieron",
         "mi esposo se encerró en el baño con una cuerda y no me abre",
+        "ya estoy cansada de vivir así, ¿me pueden dar de baja de las pláticas?",
+        "el compañero dejó su pistola en el escritorio con una nota y no contesta",
+        "mi primo se llevó la pistola de su papá y nos dejó una carta",
+        "un muchacho está sentado en la orilla del puente y no quiere hablar",
+        "ya regalé mis gatos, solo quería saber cuándo pagan la quincena",
+        "creo que mi compañero se va a hacer algo, no deja de despedirse",
+        "ojalá ya no despertar mañana",
+        "me tomé un frasco de pastillas hace rato",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
@@ -188,6 +205,12 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "perdone la molestia, llamo a la oficina de catastro y no contesta nadie",
         "el alcalde se va a aventar un discurso de dos horas",
         "voy a saltar la cuerda con mis hijos",
+        "ya tengo amarrado el contrato con el proveedor",
+        "le regalé a mi jefa una planta por su cumpleaños",
+        "¿se va a hacer algo al respecto con la fila de la ventanilla?",
+        "no solo los golpes cuentan como maltrato a los niños, ¿verdad?",
+        "solo quiero saber si mi hijo puede entrar a la plática",
+        "mi jefe quiere hacer algo bonito para el día del niño",
         "el archivo está con la cuerda de los expedientes",
     ],
 )

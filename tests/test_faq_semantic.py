@@ -15,7 +15,7 @@ from bot.faq import encoder as encoder_module
 from bot.faq.crisis import Line
 from bot.faq.encoder import Vectors, load_encoder
 from bot.faq.evaluation import shown_entry_id
-from bot.faq.vector_cache import cached_vectors
+from bot.faq.vector_cache import Fitted, cached_fit, cached_vectors
 from tests.conftest import FAQ_CACHE_DIR
 
 
@@ -88,6 +88,42 @@ def test_a_cache_of_another_model_is_not_used(tmp_path: pathlib.Path) -> None:
     cached_vectors(first, ["uno"], tmp_path)
     cached_vectors(second, ["uno"], tmp_path)
     assert second.encoded == ["uno"]
+
+
+class CountingFit:
+    """A stand-in for the crisis classifier's fit: the mean difference, counting its calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, positives: Vectors, negatives: Vectors) -> Fitted:
+        self.calls += 1
+        return (positives.mean(axis=0) - negatives.mean(axis=0)).astype(np.float64), 0.5
+
+
+def test_a_fitted_model_is_cached_and_refitted_when_its_vectors_change(
+    tmp_path: pathlib.Path,
+) -> None:
+    encoder, fit = CountingEncoder(), CountingFit()
+    positives, negatives = encoder.encode(["uno", "dos"]), encoder.encode(["tres"])
+    first = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
+    second = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
+    assert fit.calls == 1
+    assert np.array_equal(first[0], second[0]) and first[1] == second[1]
+    cached_fit(positives, encoder.encode(["cuatro"]), fit, "v1", tmp_path, "crisis")
+    assert fit.calls == 2, "other vectors: fitted again"
+    cached_fit(positives, encoder.encode(["cuatro"]), fit, "v2", tmp_path, "crisis")
+    assert fit.calls == 3, "other parameters: fitted again"
+
+
+def test_a_corrupt_model_file_is_refitted(tmp_path: pathlib.Path) -> None:
+    encoder, fit = CountingEncoder(), CountingFit()
+    positives, negatives = encoder.encode(["uno"]), encoder.encode(["dos"])
+    expected = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
+    (tmp_path / "crisis-model.npz").write_bytes(b"PK\x03\x04broken zip")
+    again = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
+    assert fit.calls == 2
+    assert np.array_equal(again[0], expected[0])
 
 
 def test_engine_starts_from_its_cache_without_encoding(tmp_path: pathlib.Path) -> None:

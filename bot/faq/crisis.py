@@ -15,6 +15,7 @@ All patterns read text already passed through :func:`bot.faq.normalize.normalize
 from __future__ import annotations
 
 import enum
+import pathlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.faq.encoder import Vectors
+from bot.faq.vector_cache import cached_fit
 
 
 class Line(enum.StrEnum):
@@ -53,6 +55,12 @@ _KID = (
     r"(?:ni[nñ][oa]s?|bebes?|menor(?:es)?|chiquit[oa]s?|nen[ea]s?|criaturas?|hij[oa]s?"
     r"|chamac[oa]s?|escuincl[ea]s?|sobrin[oa]s?)"
 )
+_ALONE = (
+    r"(?<!\bno )(?<!\bo )(?<!\by )(?<!\bpero )sol[oa]s?\b(?!\s+(?:quiero|queria|quisiera|para"
+    r"|es|era|me|se|pregunto|preguntaba|si|que|tengo|necesito|saber|como|hay|pido|una pregunta"
+    r"|una duda|un favor|un dato|por curiosidad))"
+)
+"""'alone', not the adverb 'only' ("no solo los golpes", "solo quiero saber")."""
 _HYPOTHETICAL = re.compile(
     r"\b(?:que pasa si|en caso de|si alguien|si un|si una|si veo|si llega|si me llega|si me pasa"
     r"|si me encuentro|si encuentro|si le|si la|si lo"
@@ -78,15 +86,16 @@ _SUICIDE = (
     r"\b(?:todas|todas las|un monton de|muchas)\s+(?:las\s+)?pastillas\b",
     r"\b(?:junte|juntando|junto|tomarme|me tome|me voy a tomar|guardando)\s+(?:todas\s+)?"
     r"(?:las|unas|mis|estas)?\s*pastillas\b",
-    r"\b(?:carta|cartas)\s+(?:de despedida|a mis hijos|a mi familia|para mis hijos"
-    r"|para mi familia)\b",
+    r"\b(?:carta|cartas|nota)\s+(?:de despedida|(?:a|para)\s+(?:mis|sus|su|mi)\s+(?:hijos|hijas"
+    r"|familia|esposa|esposo|mama|papa))\b",
     r"\bdeje\s+(?:una\s+|unas\s+|las\s+)?cartas?\b",
     r"\b(?:despedirme|me despido)\s+de\s+(?:todos|ustedes|mi familia|mis hijos)\b",
     r"\b(?:acabar|terminar|acabo|termino)\s+con\s+(?:todo|mi vida|esto)\b",
     r"\b(?:no le encuentro|ya no tiene|no tiene|no le veo)\s+(?:sentido|caso)\s+(?:a\s+)?"
     r"(?:la vida|vivir|seguir|nada)\b",
     r"\b(?:la|una)\s+cuerda\s+(?:lista|preparada)\b",
-    r"\bregale\s+mis\s+cosas\b",
+    r"\b(?:regale|regalando|regalo|regalar)\s+(?:todas\s+)?mis\s+(?:cosas|plantas|mascotas|perros?"
+    r"|gatos?|pertenencias|ropa|libros|herramientas)\b",
     r"\bantes\s+de\s+(?:irme|morirme|matarme)\b",
     r"\b(?:desaparecer|irme)\s+para\s+siempre\b",
     r"\bultimo\s+dia\s+(?:de mi vida|que)\b",
@@ -116,6 +125,22 @@ _SUICIDE = (
     r"\b(?:que\s+(?:la|lo|los|las|me|nos)\s+perdonen?|perdonenme|perdoname)\b.{0,60}"
     r"\b(?:no contesta|ya no contesta|no responde|no esta en su)\b",
     r"\bveneno\b.{0,40}\bno es para\b",
+    r"\bcansad[oa]s?\s+de\s+vivir\b",
+    r"\bse\s+(?:va a|iba a|quiere|queria|piensa)\s+hacer\s+(?:algo|dano)\b"
+    r"(?!\s+(?:al respecto|para|con|sobre|por|de|en|contra|a\s))",
+    r"\b(?:ojala|quisiera|quiero|no pienso|voy a dormir y)\s+(?:ya\s+)?(?:no\s+)?(?:volver a\s+)?"
+    r"despertar\b(?:\s+nunca)?|\bdormir\s+y\s+no\s+despertar\b",
+    r"\bnadie\s+me\s+va\s+a\s+extra(?:n|ñ)ar\b|\b(?:descansando|descansar)\s+para\s+siempre\b",
+    r"\b(?:me|se)\s+(?:tome|tomo|trague|trago|bebi|bebio)\s+(?:un|una|todo|toda|todas|el|la|las|los)?\s*"
+    r"(?:frasco|caja|botella|cloro|veneno|raticida|pastillas|clonazepam|cloralex|insecticida)\b",
+    r"\b(?:me voy a estrellar|estrellarme|aventarme al trafico)\b",
+    r"\bya\s+no\s+(?:voy|vamos)\s+a\s+(?:molestar|estorbar)\s+(?:mas\s+)?a\s+nadie\b",
+    r"\bdej\w*\s+(?:su|el|la|mi)\s+(?:arma|pistola)\b.{0,60}\b(?:carta|nota|no contesta)\b",
+    r"\b(?:carta|nota)\b.{0,80}\bcansad[oa]s?\s+de\s+todo\b",
+    r"\b(?:arma|pistola)\b.{0,80}\bcarta\b|\bcarta\b.{0,80}\b(?:arma|pistola)\b",
+    r"\b(?:orilla|borde|cornisa)\s+(?:de la|del)\s+(?:azotea|techo|puente|edificio|barandal)\b",
+    r"\b(?:del lado de afuera|al otro lado)\s+del\s+barandal\b|\bpiernas\s+colgando\b",
+    r"\bcansad[oa]s?\s+de\s+todo\b.{0,80}\b(?:carta|nota|no contesta|pastillas|arma)\b",
 )
 
 # Violence against a woman or sexual violence happening now or just now: always a crisis.
@@ -125,6 +150,7 @@ _WOMEN_NOW = (
     r"\b(?:me|la|nos)\s+(?:espera|esperan|esta esperando|estan esperando)\s+(?:afuera|a la salida"
     r"|en la salida|abajo|en la esquina)\b",
     r"\besperando(?:la|me|nos)\b",
+    r"\b(?:me|la|nos)\s+(?:va|van)\s+a\s+estar\s+esperando\b",
     r"\b(?:me|la|le)\s+(?:violaron|violo|forzo|quiso forzar|quisieron forzar|drogaron)\b",
     r"\b(?:acaban|acaba)\s+de\s+(?:violar|abusar|manosear|tocar)\b",
     r"\b(?:intento|intentaron|quiso|quisieron)\s+(?:abusar|violar|forzar|manosear)\b",
@@ -136,6 +162,9 @@ _WOMEN_NOW = (
     r"\b(?:ensenando|mostrando)\s+sus\s+partes\b",
     r"\b(?:esta|estan)\s+toca\w*\s+(?:sus|las|a)\b|\btocando(?:le)?\s+(?:sus|las)\s+partes\b",
     r"\borden\s+de\s+restriccion\b",
+    r"\b(?:se esta|esta|estan)\s+masturbando\b|\bmetiendo(?:le)?\s+la\s+mano\b",
+    r"\b(?:esta|estaba)\s+encima\s+de\s+(?:mi|su|una|la)\b",
+    r"\bdesperte\s+sin\s+ropa\b|\bsin\s+ropa\b.{0,40}\bno\s+me\s+acuerdo\b",
 )
 
 _GENERAL_NOW = (
@@ -149,7 +178,10 @@ _GENERAL_NOW = (
     r"\b(?:quiere|quieren|queria|va a|van a|iba a|amenaza con|amenazo con|amenazan con"
     r"|amenazaron con|dijo que|dice que)\s+(?:me |nos |la |lo |te |le |les )?"
     r"(?:matar|golpear|pegar|violar|quemar|desaparecer|lastimar|hacer dano|partir|balear"
-    r"|disparar|secuestrar|levantar|incendiar|prender fuego|hacer algo)",
+    r"|disparar|secuestrar|levantar|incendiar|prender fuego)",
+    r"\b(?:me|nos|la|lo|te|le|les)\s+(?:quiere|quieren|va a|van a|iba a|iban a)\s+hacer\s+algo\b",
+    r"\b(?:quiere|quieren|va a|van a|iba a|amenaza con|amenazo con|amenazan con)\s+"
+    r"(?:hacerme|hacerle|hacernos|hacerte|hacerles|hacerla|hacerlo)\s+algo\b",
     r"\b(?:me|nos|la|lo|te)\s+(?:quiere|quieren|va a|van a)\s+(?:matar|golpear|pegar|violar)",
     r"\bamenaz\w*\s+de\s+muerte\b",
     r"\b(?:me|nos|te)\s+van\s+a\s+matar\b",
@@ -201,10 +233,28 @@ _GENERAL_NOW = (
     r"|no puede levantarse|no se puede levantar|no respira)\b",
     r"\bnadie\s+(?:viene|vino|ha venido)\s+por\s+(?:ella|el)\b",
     # Held or taken by force: "me tiene amarrada", "lo tiene agarrado del cuello".
-    r"\b(?:me|la|lo|nos|los|las)\s+(?:tiene|tienen)\s+(?:amarrad|encerrad|agarrad)\w*",
+    r"\b(?:me|la|lo|nos|los|las)\s+(?:tiene|tienen)\s+(?:amarrad|encerrad|agarrad|acorralad)\w*",
+    r"\b(?:tiene|tienen)\s+acorralad[oa]s?\b",
+    r"\b(?:amarrad|encadenad)[oa]s?\s+(?:de|a|con)\s+(?:un|una|los|las|el|la|sus|su)?\s*(?:pies?"
+    r"|manos?|patas?|camas?|sillas?|arbol|poste|cadenas?|rejas?|tubos?)\b",
+    # Someone taken into a room that is then shut: "la metió a la sala y le echó seguro".
+    r"\b(?:metio|encerro|se llevo|jalo)\s+a\s+(?:una|la|un|el|mi|su)\b.{0,80}"
+    r"\b(?:echo (?:el )?seguro|cerro con llave|bajo las persianas|apago la luz)\b",
     r"\bagarrad[oa]s?\s+del\s+cuello\b",
     r"\b(?:le|les|me|nos)\s+(?:esta|estan)\s+dando\s+(?:con|de)\b",
     r"\bse\s+llevaron\s+a\s+(?:mi|su|una|un|la|el|mis|sus)\b",
+    r"\b(?:la|lo|me|nos)\s+(?:esta|estan)\s+obligando\b",
+    r"\b(?:botellas?|bombas?)\s+con\s+(?:trapos?|gasolina)\b",
+    r"\b(?:rego|regando|echo|echando|tiro|tirando|roci\w*)\s+(?:thinner|tiner|gasolina|alcohol"
+    r"|petroleo|diesel)\b",
+    r"\bse\s+(?:cayo|cayeron)\b.{0,30}\b(?:a|al|en)\s+(?:la|el|un|una)?\s*(?:canal|cisterna|pozo|rio"
+    r"|presa|alberca|barranca|zanja)\b",
+    r"\bno\s+salimos\s+vivos\b",
+    r"\b(?:me|le|te|les|nos)\s+(?:va|van)\s+a\s+(?:acomodar|romper|partir|voltear)\s+la\s+cara\b",
+    r"\bpartiendo(?:le)?\s+la\s+(?:cara|madre|boca)\b",
+    r"\bsi\s+me\s+(?:ve|oye|escucha|descubre)\b.{0,30}\b(?:me va peor|me mata|me pega)\b",
+    r"\b(?:tiene|con)\s+(?:alzheimer|demencia|autismo)\b.{0,80}\b(?:salio|se salio|se fue"
+    r"|se perdio|no aparece|nadie sabe)\b|\b(?:salio|se salio)\b.{0,60}\b(?:alzheimer|demencia)\b",
 )
 
 # Signals that count unless the message is plainly about the law or a hypothetical case.
@@ -250,9 +300,9 @@ _WEAK = (
     r"\bno\s+(?:ha|han|a)\s+(?:regresado|llegado|aparecido|vuelto)\b",
     r"\bno\s+(?:aparece|aparecen)\b",
     r"\bno\s+sabemos\s+(?:ni\s+)?(?:quien|donde|nada)\b",
-    rf"\b{_KID}\b.{{0,60}}\b(?:sol[oa]s?|perdid[oa]s?|abandonad[oa]s?|encerrad[oa]s?|llorando"
+    rf"\b{_KID}\b.{{0,60}}\b(?:{_ALONE}|perdid[oa]s?|abandonad[oa]s?|encerrad[oa]s?|llorando"
     rf"|sangrando|moretones|golpead[oa]s?|no responde|no se mueve|inconsciente|avento)\b",
-    rf"\b(?:sol[oa]s?|perdid[oa]s?|abandonad[oa]s?)\b.{{0,40}}\b{_KID}\b",
+    rf"\b(?:{_ALONE}|perdid[oa]s?|abandonad[oa]s?)\b.{{0,40}}\b{_KID}\b",
     rf"\ble\s+(?:pega|pegan|golpea)\s+(?:muy\s+)?(?:fuerte\s+)?a\s+(?:su|un|una|la|el)\s+{_KID}",
     r"\b(?:encerrad[oa]s?|amarrad[oa]s?)\b.{0,60}\b(?:dias|sin comer|sin comida|sin agua|solo|sola"
     r"|no le dan|hambre)\b",
@@ -262,6 +312,23 @@ _WEAK = (
     r"\b(?:esta|estan)\s+tirad[oa]s?\b",
     r"\b(?:la|lo)\s+(?:dejaron|abandonaron)\s+(?:afuera|sola|solo|tirad[oa]|en la calle)\b",
     r"\bsangrando\b",
+    r"\b(?:no quiere|no quiero|no queremos|miedo de|teme|le da miedo)\s+(?:regresar|volver|llegar)"
+    r"\s+a\s+(?:su|mi|la)\s+casa\b",
+    r"\bhuele\s+(?:mucho\s+|muchisimo\s+|bien\s+|muy\s+)?(?:fuerte\s+)?a\s+gas\b",
+    r"\b(?:prender|prendio|prende|encender|encendio)\s+(?:un\s+)?(?:cerillo|encendedor|mechero)\b"
+    r"|\bencendedor\s+en\s+la\s+mano\b",
+    r"\b(?:padrastro|tio|primo|vecino|abuelo)\b.{0,40}\b(?:se mete|entra|se metio)\s+(?:a|en)\s+su"
+    r"\s+cuarto\b",
+    r"\bnadie\s+sabe\s+donde\s+(?:esta|anda)\b|\bcelular\s+(?:esta\s+)?apagado\b",
+    r"\bse\s+fue\s+con\s+un\s+(?:hombre|senor|señor|tipo|desconocido)\b",
+    r"\b(?:le|les|te|me)\s+(?:hacen|van a hacer|hagan)\s+algo\b|\bque\s+me\s+cuide\b",
+    r"\bapuntando\b|\bescuadra\s+en\s+la\s+mano\b",
+    r"\b(?:escribo|hablo|le escribo)\s+(?:bajito|en voz baja|a escondidas)\b",
+    r"\b(?:mi|tu|su)\s+ubicacion\b|\bfoto\s+mia\b.{0,40}\bhace\s+\w+\s+minutos\b",
+    r"\basomad[oa]\b.{0,40}\b(?:ventana|bano|baño|regadera)\b",
+    r"\b(?:parado|trepado|estacionado)\b.{0,60}\b(?:viendome|viendo a mi|mirandome"
+    r"|sin hacer fila)\b",
+    r"\bdetras\s+de\s+(?:ella|mi)\b.{0,40}\b(?:todas las noches|diario|siempre|otra vez)\b",
 )
 
 _FEAR = re.compile(
@@ -322,7 +389,8 @@ def pattern_line(normalized: str) -> Line | None:
 class CrisisClassifier:
     """Two votes over sentence vectors, averaged: is it a crisis; and is it suicidal intent.
 
-    Trained at start-up (a fraction of a second) on the content's own texts. The crisis
+    Fitted on the content's own texts (a third of a second) and kept in the vector cache,
+    keyed by the vectors it was fitted on (:func:`bot.faq.vector_cache.cached_fit`). The crisis
     examples of ``crisis.toml`` are the positives, and its calm look-alikes and every FAQ
     phrasing the negatives. The first vote is a class-balanced logistic regression: a
     weighted linear boundary generalises to new wordings and learns which directions of the
@@ -342,7 +410,11 @@ class CrisisClassifier:
     """Turns a difference of mean cosines (a few hundredths) into a probability-like score."""
 
     def __init__(
-        self, kinds: Sequence[CrisisKind], crisis_vectors: Vectors, calm_vectors: Vectors
+        self,
+        kinds: Sequence[CrisisKind],
+        crisis_vectors: Vectors,
+        calm_vectors: Vectors,
+        cache_dir: pathlib.Path | None = None,
     ) -> None:
         lines = [kind.line for kind in kinds for _ in kind.examples]
         life = np.array([line is Line.LIFE for line in lines])
@@ -350,8 +422,15 @@ class CrisisClassifier:
         self._other_lines = [line for line in lines if line is not Line.LIFE]
         self._positives = crisis_vectors
         self._negatives = calm_vectors
-        self._crisis = _fit(crisis_vectors, calm_vectors)
-        self._life = _fit(crisis_vectors[life], crisis_vectors[~life]) if life.any() else None
+        self._crisis = cached_fit(
+            crisis_vectors, calm_vectors, _fit, _FIT_PARAMETERS, cache_dir, "crisis"
+        )
+        life_vectors, other_vectors = crisis_vectors[life], crisis_vectors[~life]
+        self._life = (
+            cached_fit(life_vectors, other_vectors, _fit, _FIT_PARAMETERS, cache_dir, "life")
+            if life.any()
+            else None
+        )
 
     def probabilities(self, queries: Vectors) -> npt.NDArray[np.float64]:
         """Returns each query's score of being a crisis message, from 0 to 1."""
@@ -381,20 +460,25 @@ class CrisisClassifier:
 
 
 _Model = tuple[npt.NDArray[np.float64], float]
+_ITERATIONS = 300
+_L2 = 1e-3
+_RATE = 4.0
+_FIT_PARAMETERS = (
+    f"balanced logistic regression, gradient descent {_ITERATIONS} x {_RATE}, l2 {_L2}"
+)
+"""Part of the cached model's key: a change here refits instead of trusting the cache."""
 
 
-def _fit(
-    positives: Vectors, negatives: Vectors, iterations: int = 300, l2: float = 1e-3
-) -> _Model:
+def _fit(positives: Vectors, negatives: Vectors) -> _Model:
     """Fits a class-balanced logistic regression by gradient descent (deterministic)."""
     features = np.vstack([positives, negatives]).astype(np.float64)
     labels = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
     # Both classes weigh the same, however many examples each has.
     weights = np.where(labels == 1, 0.5 / len(positives), 0.5 / len(negatives))
-    w, b, rate = np.zeros(features.shape[1]), 0.0, 4.0
-    for _ in range(iterations):
+    w, b, rate = np.zeros(features.shape[1]), 0.0, _RATE
+    for _ in range(_ITERATIONS):
         error = (_sigmoid(features @ w + b) - labels) * weights
-        w -= rate * (features.T @ error + l2 * w)
+        w -= rate * (features.T @ error + _L2 * w)
         b -= rate * float(error.sum())
     return w, b
 

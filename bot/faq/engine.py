@@ -100,7 +100,7 @@ CALIBRATIONS: dict[str, Calibration] = {
         margin=0.06,
         also=0.5,
         min_query_weight=2.0,
-        crisis=0.72,
+        crisis=0.70,
     ),
 }
 """Per encoder family (the model id's first dash-separated word)."""
@@ -201,6 +201,7 @@ class FaqEngine:
                     crisis_kinds,
                     cached_vectors(encoder, examples, cache_dir, "crisis"),
                     np.vstack([v for v in (calm, self._semantic.content_vectors) if v.size]),
+                    cache_dir,
                 )
         self._lexical = LexicalIndex(self._all_phrasings(), [e.answer for e in entries])
 

@@ -63,14 +63,19 @@ class LexicalIndex:
         entry_terms: list[set[str]] = []
         phrase_terms: list[tuple[int, list[str]]] = []
         vocab: set[str] = set()
+        word_df: dict[str, int] = defaultdict(int)
         for index, entry_phrasings in enumerate(phrasings):
             terms: set[str] = set()
+            entry_words: set[str] = set()
             for phrase in entry_phrasings:
                 words = content_words(normalize(phrase))
                 vocab.update(words)
+                entry_words.update(words)
                 stemmed = [stem(w) for w in words]
                 phrase_terms.append((index, stemmed))
                 terms.update(stemmed)
+            for word in entry_words:
+                word_df[word] += 1
             answer_words = content_words(normalize(answers[index]))
             vocab.update(answer_words)
             terms.update(stem(w) for w in answer_words)
@@ -91,6 +96,7 @@ class LexicalIndex:
             t: math.log(1.0 + n_entries / (df_phrase.get(t) or d)) for t, d in df_all.items()
         }
         self._unknown_idf = math.log(1.0 + n_entries) * _UNKNOWN_IDF_FACTOR
+        self._word_idf = {w: math.log(1.0 + n_entries / d) for w, d in word_df.items()}
         holders: dict[str, list[int]] = defaultdict(list)
         for index, terms in enumerate(entry_terms):
             for term in terms:
@@ -141,15 +147,23 @@ class LexicalIndex:
 
         Returns:
             The score of each candidate entry (by index; entries sharing no word with the
-            query are left out) and the query's IDF norm.
+            query are left out) and how specific the query is: the IDF norm of its words,
+            each word weighing as the rarer of itself and its stem (so "legalidad" stays
+            specific when many phrasings ask whether something "es legal").
         """
         words = content_words(normalized[:_MAX_QUERY_CHARS])[:_MAX_QUERY_WORDS]
         if not words:
             return {}, 0.0
-        query_stems = {stem(self._correct(w)) for w in words}
+        corrected = [self._correct(w) for w in words]
+        query_stems = {stem(w) for w in corrected}
         weights = {t: self._idf.get(t, self._unknown_idf) for t in query_stems}
         q_norm_sq = sum(w * w for w in weights.values())
         q_norm = math.sqrt(q_norm_sq)
+        specific = dict(weights)
+        for word in corrected:
+            term = stem(word)
+            specific[term] = max(specific[term], self._word_idf.get(word, 0.0))
+        specificity = math.sqrt(sum(w * w for w in specific.values()))
 
         phrase_dot = np.zeros(len(self._phrases))
         for term, weight in weights.items():
@@ -165,7 +179,7 @@ class LexicalIndex:
                 covered[holders] += weight * weight
         candidates = set(best_phrase).union(np.flatnonzero(covered > 0.0).tolist())
         if not candidates:
-            return {}, q_norm
+            return {}, specificity
 
         # Only the candidates' phrasings: a short question shares words with few entries,
         # and the fuzzy ratio of any other entry would never be read. The texts are sorted
@@ -194,7 +208,7 @@ class LexicalIndex:
                 + _W_COVER * cover
                 + _W_FUZZY * fuzzy_best.get(index, 0.0) / 100.0
             )
-        return results, q_norm
+        return results, specificity
 
     def _candidate_mask(self, candidates: set[int]) -> npt.NDArray[np.bool_]:
         mask = np.zeros(self._n_entries, dtype=np.bool_)

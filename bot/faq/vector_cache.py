@@ -1,8 +1,10 @@
-"""On-disk cache of the content's sentence vectors.
+"""On-disk cache of the content's sentence vectors and of what is fitted on them.
 
 Encoding every phrasing takes seconds; loading them takes milliseconds. The file is keyed
 by a hash of the model id and of every text, so any change to the content or to the model
 rebuilds it, and a file that does not parse or does not fit is rebuilt, never trusted.
+The crisis classifier's weights, fitted on those vectors, are kept the same way
+(:func:`cached_fit`), keyed by a hash of the vectors themselves.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import logging
 import os
 import pathlib
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.faq.encoder import SentenceEncoder, Vectors
 
@@ -30,31 +34,40 @@ def content_key(model_id: str, texts: Sequence[str]) -> str:
 
 
 def _read(path: pathlib.Path, key: str, rows: int) -> Vectors | None:
+    vectors = _load(path, key, np.float32)
+    if vectors is None or vectors.ndim != 2 or vectors.shape[0] != rows:
+        return None
+    return vectors
+
+
+def _load(path: pathlib.Path, key: str, dtype: type[np.generic]) -> npt.NDArray[Any] | None:
+    """The array of the file at `path` if it was written for `key` and holds only finite
+    numbers; None otherwise (missing, truncated, foreign or stale)."""
     try:
         with np.load(path, allow_pickle=False) as data:
             stored_key = str(data["key"])
-            vectors = np.asarray(data["vectors"], dtype=np.float32)
+            array = np.asarray(data["vectors"], dtype=dtype)
     except FileNotFoundError:
         return None
     except Exception as exc:  # a truncated or foreign file: rebuild it
         logger.warning("FAQ vector cache %s is unreadable (%s): rebuilding it", path, exc)
         return None
-    if stored_key != key or vectors.ndim != 2 or vectors.shape[0] != rows:
+    if stored_key != key:
         logger.info("FAQ vector cache %s is stale: rebuilding it", path)
         return None
-    if not np.all(np.isfinite(vectors)):
+    if not np.all(np.isfinite(array)):
         logger.warning("FAQ vector cache %s holds invalid numbers: rebuilding it", path)
         return None
-    return vectors
+    return array
 
 
-def _write(path: pathlib.Path, key: str, vectors: Vectors) -> None:
+def _write(path: pathlib.Path, key: str, array: npt.NDArray[Any]) -> None:
     """Writes atomically, so a crash never leaves half a file that another start trusts."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, key=np.array(key), vectors=vectors)
+            np.savez(fh, key=np.array(key), vectors=array)
         os.replace(tmp, path)
     except OSError as exc:
         logger.warning("FAQ vector cache %s could not be written (%s)", path, exc)
@@ -89,3 +102,33 @@ def cached_vectors(
     if path is not None:
         _write(path, key, vectors)
     return vectors
+
+
+Fitted = tuple[npt.NDArray[np.float64], float]
+"""A linear model: its weights and its bias."""
+
+
+def cached_fit(
+    positives: Vectors,
+    negatives: Vectors,
+    fit: Callable[[Vectors, Vectors], Fitted],
+    parameters: str,
+    directory: pathlib.Path | None,
+    name: str,
+) -> Fitted:
+    """Returns ``fit(positives, negatives)``, from the cache when it was fitted on the same
+    vectors with the same `parameters`, which name the method and its settings: the caller
+    changes them whenever `fit` would give another result."""
+    if directory is None:
+        return fit(positives, negatives)
+    digest = hashlib.sha256(parameters.encode())
+    for array in (positives, negatives):
+        digest.update(str(array.shape).encode() + np.ascontiguousarray(array).tobytes())
+    key = digest.hexdigest()
+    path = directory / f"{name}-model.npz"
+    stored = _load(path, key, np.float64)
+    if stored is not None and stored.ndim == 1 and stored.shape[0] == positives.shape[1] + 1:
+        return stored[:-1], float(stored[-1])
+    weights, bias = fit(positives, negatives)
+    _write(path, key, np.append(weights, bias))
+    return weights, bias
