@@ -126,6 +126,10 @@ _SUICIDE = (
     r"\b(?:no contesta|ya no contesta|no responde|no esta en su)\b",
     r"\bveneno\b.{0,40}\bno es para\b",
     r"\bcansad[oa]s?\s+de\s+vivir\b",
+    r"\b(?:arma|pistola|revolver|escuadra)\s+en\s+(?:la\s+)?(?:boca|cabeza|sien)\b",
+    r"\bregal\w*\s+(?:su|sus)\s+(?:cosas|reloj|ropa|chamarra|bici|bicicleta|perros?|gatos?|mascotas?"
+    r"|libros|herramientas|pertenencias)\b",
+    r"\b(?:gracias por todo|cuidense mucho)\b.{0,60}\bno\s+(?:contesta|responde)\b",
     r"\bse\s+(?:va a|iba a|quiere|queria|piensa)\s+hacer\s+(?:algo|dano)\b"
     r"(?!\s+(?:al respecto|para|con|sobre|por|de|en|contra|a\s))",
     r"\b(?:ojala|quisiera|quiero|no pienso|voy a dormir y)\s+(?:ya\s+)?(?:no\s+)?(?:volver a\s+)?"
@@ -244,6 +248,7 @@ _GENERAL_NOW = (
     r"\b(?:le|les|me|nos)\s+(?:esta|estan)\s+dando\s+(?:con|de)\b",
     r"\bse\s+llevaron\s+a\s+(?:mi|su|una|un|la|el|mis|sus)\b",
     r"\b(?:la|lo|me|nos)\s+(?:esta|estan)\s+obligando\b",
+    r"\b(?:me|nos|lo|la|le)\s+(?:rodearon|rodeo|tumbaron|tumbo|tiraron al suelo|derribaron)\b",
     r"\b(?:botellas?|bombas?)\s+con\s+(?:trapos?|gasolina)\b",
     r"\b(?:rego|regando|echo|echando|tiro|tirando|roci\w*)\s+(?:thinner|tiner|gasolina|alcohol"
     r"|petroleo|diesel)\b",
@@ -322,7 +327,9 @@ _WEAK = (
     r"\bnadie\s+sabe\s+donde\s+(?:esta|anda)\b|\bcelular\s+(?:esta\s+)?apagado\b",
     r"\bse\s+fue\s+con\s+un\s+(?:hombre|senor|señor|tipo|desconocido)\b",
     r"\b(?:le|les|te|me)\s+(?:hacen|van a hacer|hagan)\s+algo\b|\bque\s+me\s+cuide\b",
-    r"\bapuntando\b|\bescuadra\s+en\s+la\s+mano\b",
+    r"\bapuntando\b|\bescuadra\s+en\s+la\s+mano\b|\bsin\s+refuerzos\b",
+    r"\b(?:me subo|me suba|subirme|que me suba)\s+a\s+su\s+(?:carro|coche|camioneta|auto|cuarto"
+    r"|casa)\b",
     r"\b(?:escribo|hablo|le escribo)\s+(?:bajito|en voz baja|a escondidas)\b",
     r"\b(?:mi|tu|su)\s+ubicacion\b|\bfoto\s+mia\b.{0,40}\bhace\s+\w+\s+minutos\b",
     r"\basomad[oa]\b.{0,40}\b(?:ventana|bano|baño|regadera)\b",
