@@ -339,11 +339,13 @@ async def test_an_active_instance_that_loses_its_lease_connection_steps_down(
     try:
         pid = first.bot.process.pid
         assert pid
-        # Cut the active one's lease connection, as a network cut or a DBA would.
+        # Cut the active one's lease connection, as a network cut or a DBA would: the one
+        # that holds the advisory lock (the standby's waits for it, or is between waits).
         terminated = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE application_name = 'defensoria-bot lease' AND state <> 'active'"
-            " AND query NOT LIKE '%pg_advisory_lock%'"
+            "SELECT count(pg_terminate_backend(a.pid)) FROM pg_stat_activity a"
+            " JOIN pg_locks l ON l.pid = a.pid"
+            " WHERE a.application_name = 'defensoria-bot lease'"
+            " AND l.locktype = 'advisory' AND l.granted"
         )
     finally:
         await admin.close()

@@ -119,7 +119,9 @@ _SUICIDE = (
     r"|pegarme)\s+un\s+(?:tiro|balazo)\b",
     r"\bpastillas\b.{0,40}\b(?:demasiadas|para no despertar|para dormir para siempre)\b",
     r"\b(?:dejo|deje|escribio|escribi)\s+una\s+carta\b.{0,60}\b(?:perdon|despid\w*|adios)\b",
-    r"\b(?:encerr\w*|se fue|se metio)\b.{0,40}\bcon\s+(?:una|la)\s+(?:cuerda|soga)\b",
+    r"\b(?:encerr\w*|se fue|se metio)\b.{0,40}\bcon\s+(?:una|la|el|un|sus|las)\s+(?:cuerda|soga"
+    r"|cuchillo|navaja|pistola|arma|cuter|pastillas)\b",
+    r"\b(?:no valgo nada|dice que no vale nada|siente que no vale nada)\b",
     r"\bencerr\w*\b.{0,60}\bmotor\s+(?:prendido|encendido)\b",
     r"\bya\s+no\s+(?:los|las|lo|la)\s+(?:iba|voy)\s+a\s+necesitar\b",
     r"\b(?:que\s+(?:la|lo|los|las|me|nos)\s+perdonen?|perdonenme|perdoname)\b.{0,60}"
