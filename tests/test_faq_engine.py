@@ -198,6 +198,8 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "creo que mi compañero se va a hacer algo, no deja de despedirse",
         "ojalá ya no despertar mañana",
         "me tomé un frasco de pastillas hace rato",
+        "mi hijo se encerró en su cuarto con la navaja y dice que no vale nada",
+        "el compañero de guardia tiene la pistola en la boca dentro de la patrulla",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
