@@ -25,7 +25,11 @@ HOLDOUT_FILES = (
 )
 FRESH_FILES = (DATA_DIR / "fresh_holdout.toml",)
 FIFTH_FILES = (DATA_DIR / "fifth_holdout.toml",)
-EIGHTH_FILES = (DATA_DIR / "eighth_holdout.toml", DATA_DIR / "ninth_holdout.toml")
+LATE_FILES = (
+    DATA_DIR / "eighth_holdout.toml",
+    DATA_DIR / "ninth_holdout.toml",
+    DATA_DIR / "eleventh_holdout.toml",
+)
 """A third writer's set, added after all tuning: held aside like the second."""
 
 
@@ -54,7 +58,7 @@ def parts() -> dict[str, list[Case]]:
         "holdout": load_cases(HOLDOUT_FILES),
         "fresh": load_cases(FRESH_FILES),
         "fifth": load_cases(FIFTH_FILES),
-        "eighth": load_cases(EIGHTH_FILES),
+        "late": load_cases(LATE_FILES),
     }
 
 
@@ -62,7 +66,7 @@ def parts() -> dict[str, list[Case]]:
 
 
 def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[Case]]) -> None:
-    holdout = parts["holdout"] + parts["fresh"] + parts["fifth"] + parts["eighth"]
+    holdout = parts["holdout"] + parts["fresh"] + parts["fifth"] + parts["late"]
     cases = parts["dev"] + holdout
     entries = [c for c in cases if c.kind == "entry"]
     assert len(entries) >= 400
@@ -84,19 +88,20 @@ FLOORS = {
     "holdout": {"answer": 0.66, "one_tap": 0.925, "wrong": 0.025, "offtopic": 0.06, "false": 0.10},
     "fresh": {"answer": 0.8, "one_tap": 0.965, "wrong": 0.015, "offtopic": 0.03, "false": 0.14},
     "fifth": {"answer": 0.92, "one_tap": 0.98, "wrong": 0.01, "offtopic": 0.04, "false": 0.10},
-    "eighth": {"answer": 0.88, "one_tap": 0.975, "wrong": 0.02, "offtopic": 0.06, "false": 0.08},
+    "late": {"answer": 0.88, "one_tap": 0.975, "wrong": 0.02, "offtopic": 0.06, "false": 0.08},
 }
-PARTS = ["dev", "holdout", "fresh", "fifth", "eighth"]
-"""The eighth part (an eighth and a ninth writer) has no crisis or calm messages: the eighth
-writer's crisis messages joined the crisis examples once measured (README)."""
-CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4, "eighth": 0.0}
+PARTS = ["dev", "holdout", "fresh", "fifth", "late"]
+"""The late part: the eighth writer's questions (their crisis messages joined the crisis
+examples once measured), the ninth writer's situational questions and the eleventh writer's
+crisis and calm messages, all written after the last tuning (README)."""
+CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4, "late": 0.5}
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
     "dev": (0.99, 0.93, 0.95),
     "holdout": (0.985, 0.78, 0.95),
     "fresh": (0.985, 0.7, 0.95),
     "fifth": (0.98, 0.8, 0.85),
-    "eighth": (1.0, 1.0, 1.0),
+    "late": (0.99, 0.7, 0.9),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
 la Vida. The goal is 1.00 for both: see the README for the gap."""
