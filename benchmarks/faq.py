@@ -34,10 +34,11 @@ DATA_DIR = ROOT / "tests" / "faq_data"
 DEV_FILES = ("servants_dev.toml", "dev.toml", "crisis_dev.toml")
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)
+"""A third writer's set, added after the engine was tuned: its totals only, never its misses."""
 FIFTH_FILES = ("fifth_holdout.toml",)
+"""A fifth writer's set, measured once after the tuning of its session; totals only."""
 LATE_FILES = ("eighth_holdout.toml", "ninth_holdout.toml", "eleventh_holdout.toml")
 """Writers who came after the last tuning: totals only, never their misses."""
-"""A third writer's set, added after the engine was tuned: its totals only, never its misses."""
 
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("in-scope phrasings", "entries", "d"),

@@ -21,9 +21,6 @@ from bot.db import ensure_sqlite_directory, normalize_database_url
 from bot.texts import plain
 
 CONNECT_TIMEOUT_SECONDS = 10.0
-UPGRADE_CHILD_FAILED = "exit"
-"""The error shown when the upgrade's child process fails without naming a database error:
-"exit 1" (its traceback is on the error output above the paragraph)."""
 DEFAULT_PORT = 5432
 
 
@@ -67,8 +64,8 @@ def upgrade_apart(url: str) -> str | None:
         text=True,
         check=False,
     )
-    if child.returncode != 0:
-        return f"{UPGRADE_CHILD_FAILED} {child.returncode}"
+    if child.returncode != 0:  # its traceback is on the error output, above the paragraph
+        return f"exit {child.returncode}"
     return child.stdout.strip() or None
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bot.faq.encoder import Vectors
-from bot.faq.vector_cache import cached_fit
+from bot.faq.vector_cache import Fitted, cached_fit
 
 
 class Line(enum.StrEnum):
@@ -94,8 +94,8 @@ _SUICIDE = (
     r"\b(?:no le encuentro|ya no tiene|no tiene|no le veo)\s+(?:sentido|caso)\s+(?:a\s+)?"
     r"(?:la vida|vivir|seguir|nada)\b",
     r"\b(?:la|una)\s+cuerda\s+(?:lista|preparada)\b",
-    r"\b(?:regale|regalando|regalo|regalar)\s+(?:todas\s+)?mis\s+(?:cosas|plantas|mascotas|perros?"
-    r"|gatos?|pertenencias|ropa|libros|herramientas)\b",
+    r"\bregal\w*\s+(?:todas\s+)?(?:mis|su|sus)\s+(?:cosas|plantas|reloj|ropa|chamarra|bici|bicicleta"
+    r"|perros?|gatos?|mascotas?|pertenencias|libros|herramientas)\b",
     r"\bantes\s+de\s+(?:irme|morirme|matarme)\b",
     r"\b(?:desaparecer|irme)\s+para\s+siempre\b",
     r"\bultimo\s+dia\s+(?:de mi vida|que)\b",
@@ -129,8 +129,6 @@ _SUICIDE = (
     r"\bveneno\b.{0,40}\bno es para\b",
     r"\bcansad[oa]s?\s+de\s+vivir\b",
     r"\b(?:arma|pistola|revolver|escuadra)\s+en\s+(?:la\s+)?(?:boca|cabeza|sien)\b",
-    r"\bregal\w*\s+(?:su|sus)\s+(?:cosas|reloj|ropa|chamarra|bici|bicicleta|perros?|gatos?|mascotas?"
-    r"|libros|herramientas|pertenencias)\b",
     r"\b(?:gracias por todo|cuidense mucho)\b.{0,60}\bno\s+(?:contesta|responde)\b",
     r"\bse\s+(?:va a|iba a|quiere|queria|piensa)\s+hacer\s+(?:algo|dano)\b"
     r"(?!\s+(?:al respecto|para|con|sobre|por|de|en|contra|a\s))",
@@ -142,11 +140,11 @@ _SUICIDE = (
     r"\b(?:me voy a estrellar|estrellarme|aventarme al trafico)\b",
     r"\bya\s+no\s+(?:voy|vamos)\s+a\s+(?:molestar|estorbar)\s+(?:mas\s+)?a\s+nadie\b",
     r"\bdej\w*\s+(?:su|el|la|mi)\s+(?:arma|pistola)\b.{0,60}\b(?:carta|nota|no contesta)\b",
-    r"\b(?:carta|nota)\b.{0,80}\bcansad[oa]s?\s+de\s+todo\b",
+    r"\b(?:carta|nota)\b.{0,80}\bcansad[oa]s?\s+de\s+todo\b"
+    r"|\bcansad[oa]s?\s+de\s+todo\b.{0,80}\b(?:carta|nota|no contesta|pastillas|arma)\b",
     r"\b(?:arma|pistola)\b.{0,80}\bcarta\b|\bcarta\b.{0,80}\b(?:arma|pistola)\b",
     r"\b(?:orilla|borde|cornisa)\s+(?:de la|del)\s+(?:azotea|techo|puente|edificio|barandal)\b",
     r"\b(?:del lado de afuera|al otro lado)\s+del\s+barandal\b|\bpiernas\s+colgando\b",
-    r"\bcansad[oa]s?\s+de\s+todo\b.{0,80}\b(?:carta|nota|no contesta|pastillas|arma)\b",
 )
 
 # Violence against a woman or sexual violence happening now or just now: always a crisis.
@@ -468,7 +466,6 @@ class CrisisClassifier:
         return self._other_lines[int(np.argmax(self._others @ query))]
 
 
-_Model = tuple[npt.NDArray[np.float64], float]
 _ITERATIONS = 300
 _L2 = 1e-3
 _RATE = 4.0
@@ -478,7 +475,7 @@ _FIT_PARAMETERS = (
 """Part of the cached model's key: a change here refits instead of trusting the cache."""
 
 
-def _fit(positives: Vectors, negatives: Vectors) -> _Model:
+def _fit(positives: Vectors, negatives: Vectors) -> Fitted:
     """Fits a class-balanced logistic regression by gradient descent (deterministic)."""
     features = np.vstack([positives, negatives]).astype(np.float64)
     labels = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
@@ -492,7 +489,7 @@ def _fit(positives: Vectors, negatives: Vectors) -> _Model:
     return w, b
 
 
-def _predict(model: _Model, queries: Vectors) -> npt.NDArray[np.float64]:
+def _predict(model: Fitted, queries: Vectors) -> npt.NDArray[np.float64]:
     w, b = model
     return _sigmoid(queries.astype(np.float64) @ w + b)
 

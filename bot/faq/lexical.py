@@ -154,14 +154,13 @@ class LexicalIndex:
         words = content_words(normalized[:_MAX_QUERY_CHARS])[:_MAX_QUERY_WORDS]
         if not words:
             return {}, 0.0
-        corrected = [self._correct(w) for w in words]
-        query_stems = {stem(w) for w in corrected}
+        stemmed = [(word, stem(word)) for word in map(self._correct, words)]
+        query_stems = {term for _, term in stemmed}
         weights = {t: self._idf.get(t, self._unknown_idf) for t in query_stems}
         q_norm_sq = sum(w * w for w in weights.values())
         q_norm = math.sqrt(q_norm_sq)
         specific = dict(weights)
-        for word in corrected:
-            term = stem(word)
+        for word, term in stemmed:
             specific[term] = max(specific[term], self._word_idf.get(word, 0.0))
         specificity = math.sqrt(sum(w * w for w in specific.values()))
 
