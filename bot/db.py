@@ -165,6 +165,19 @@ def _refuse_writes(state: ORMExecuteState) -> None:
         raise ReadOnlyWrite("a read session cannot write; open a unit of work")
 
 
+def _reader_options(engine: AsyncEngine) -> dict[str, object]:
+    """How a read session reaches the database.
+
+    On PostgreSQL each statement runs on its own (autocommit): at the default READ
+    COMMITTED level every statement of a transaction takes its own snapshot anyway, so a
+    BEGIN and a ROLLBACK around a screen's reads would buy no consistency and cost two
+    round trips. SQLite reads in a deferred transaction (see `_configure_sqlite`).
+    """
+    if engine.dialect.name == "postgresql":
+        return {READ_ONLY_OPTION: True, "isolation_level": "AUTOCOMMIT"}
+    return {READ_ONLY_OPTION: True}
+
+
 class SessionFactory:
     """Opens sessions like `async_sessionmaker`; on an SQLite file, one at a time per process.
 
@@ -178,7 +191,7 @@ class SessionFactory:
         self.engine = engine
         self._maker = async_sessionmaker(engine, expire_on_commit=False)
         self._reader = async_sessionmaker(
-            engine.execution_options(**{READ_ONLY_OPTION: True}),
+            engine.execution_options(**_reader_options(engine)),
             expire_on_commit=False,
             sync_session_class=ReadOnlySession,
         )
