@@ -37,7 +37,12 @@ FRESH_FILES = ("fresh_holdout.toml",)
 """A third writer's set, added after the engine was tuned: its totals only, never its misses."""
 FIFTH_FILES = ("fifth_holdout.toml",)
 """A fifth writer's set, measured once after the tuning of its session; totals only."""
-LATE_FILES = ("eighth_holdout.toml", "ninth_holdout.toml", "eleventh_holdout.toml")
+LATE_FILES = (
+    "eighth_holdout.toml",
+    "ninth_holdout.toml",
+    "eleventh_holdout.toml",
+    "thirteenth_holdout.toml",
+)
 """Writers who came after the last tuning: totals only, never their misses."""
 
 ROWS: tuple[tuple[str, str, str], ...] = (
@@ -123,7 +128,7 @@ def main() -> None:
         ("HELD-ASIDE", holdout),
         ("FRESH HELD-ASIDE (third writer)", fresh),
         ("FIFTH WRITER HELD-ASIDE (written after all tuning)", fifth),
-        ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th: after the last tuning)", late),
+        ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th: after the last tuning)", late),
     )
     for title, cases in parts:
         reports = {"lexical": evaluate(lexical, cases), "hybrid": evaluate(hybrid, cases)}

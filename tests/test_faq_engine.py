@@ -29,6 +29,7 @@ LATE_FILES = (
     DATA_DIR / "eighth_holdout.toml",
     DATA_DIR / "ninth_holdout.toml",
     DATA_DIR / "eleventh_holdout.toml",
+    DATA_DIR / "thirteenth_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 
@@ -92,8 +93,9 @@ FLOORS = {
 }
 PARTS = ["dev", "holdout", "fresh", "fifth", "late"]
 """The late part: the eighth writer's questions (their crisis messages joined the crisis
-examples once measured), the ninth writer's situational questions and the eleventh writer's
-crisis and calm messages, all written after the last tuning (README)."""
+examples once measured), the ninth writer's situational questions, the eleventh writer's
+crisis and calm messages and the thirteenth writer's short and situational questions (two per
+entry), each written after the tuning that came before it (README)."""
 CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4, "late": 0.5}
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
@@ -205,6 +207,8 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "me tomé un frasco de pastillas hace rato",
         "mi hijo se encerró en su cuarto con la navaja y dice que no vale nada",
         "el compañero de guardia tiene la pistola en la boca dentro de la patrulla",
+        "después de la quincena ya no me van a volver a ver, cuiden a mis hijos",
+        "me quise aventar del segundo piso del palacio",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
@@ -229,6 +233,40 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
     ],
 )
 def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
+    assert lexical.ask(text).decision is not Decision.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le vi la cacha de la pistola a un señor de la fila, no deja de mirar a la cajera",
+        "un tipo trae algo en la cintura y pregunta por la jueza",
+        "si ya no contesto es por él, avisen a mi hermana",
+        "el de la fila le gritó a mi compañera: te voy a matar",
+    ],
+)
+def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> None:
+    assert lexical.ask(text).decision is Decision.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "voy a colgar el cartel de la plática en el pasillo",
+        "me voy a cortar el cabello antes de la ceremonia",
+        "me quiero morir de la pena, llegué tarde a la junta",
+        "este frío me está matando, ¿hay calefacción en la ventanilla?",
+        "mi coordinadora me va a matar si no entrego la lista hoy",
+        "¿hay una conferencia sobre prevención del suicidio en septiembre?",
+        "el director está violando el reglamento de la ventanilla",
+        "¿cuántos años le dan de cárcel a quien comete feminicidio?",
+        "hace tres años me asaltaron afuera del mercado, ya estoy bien; ¿cuenta como riesgo de"
+        " trabajo?",
+        "mañana es el simulacro de sismo e incendio, ¿a qué hora?",
+        "la niña no está en peligro ahorita, pero quiero saber a quién reportarlo",
+    ],
+)
+def test_sayings_topics_and_settled_events_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
     assert lexical.ask(text).decision is not Decision.CRISIS
 
 

@@ -67,16 +67,21 @@ _HYPOTHETICAL = re.compile(
     r"|si le pasa|por si pasa|por si acaso|pregunto por si|que es|que son|que significa"
     r"|se considera|es delito|es violencia|cuantos anos|que dice la ley|como se castiga"
     r"|esta penado|que pena (?:tiene|le|les|da|dan|hay|merece|corresponde|alcanza|me)"
-    r"|hipotetic|por ejemplo|ejemplo de|para estar preparad|articulo|codigo penal"
+    r"|hipotetic|por ejemplo|ejemplo de|para estar preparad|articulo|codigo penal|simulacros?"
+    r"|ya se apago|ya lo apagaron|ya la apagaron|ya esta controlado"
     r"|(?:numero|numeros|telefono|telefonos|linea|lineas) (?:de )?(?:emergencia|ayuda|atencion))\b"
 )
 
 _SUICIDE = (
     r"\bsuicid",
     r"\b(?:me quiero|quiero|me voy a|voy a|me dan ganas de|ganas de|pienso|pensando en|pense en)"
-    r"\s+(?:morir|matar|suicidar|quitar la vida|quitarme la vida|desaparecer|colgar|aventar"
-    r"|tirar|cortar|acabar con todo|terminar con todo|dejar de existir|no despertar"
-    r"|irme para siempre)",
+    r"\s+(?:morir|suicidar|quitar la vida|quitarme la vida|desaparecer|acabar con todo"
+    r"|terminar con todo|dejar de existir|no despertar|irme para siempre)",
+    # "Matar", "colgar", "tirar"… are suicidal only in the reflexive ("me voy a tirar"), and not
+    # when they take a thing ("me voy a cortar el pelo", "voy a colgar el cartel").
+    r"\b(?:me quiero|me voy a|me dan ganas de|me dieron ganas de|me quise|me iba a)\s+"
+    r"(?:matar|colgar|aventar|tirar|cortar)\b"
+    r"(?!\s+(?:el|la|los|las|un|una|unos|unas|mi|mis|tu|tus|su|sus)\b(?!\s+venas))",
     r"\b(?:morirme|matarme|quitarme la vida|cortarme las venas|colgarme|ahorcarme|aventarme"
     r"|tirarme (?:del|de un|de la|al|a las vias)|envenenarme|hacerme dano)\b",
     r"\bme\s+(?:tiro|aviento|avento)\s+(?:al|del|de la|a las|a la|por la)\b",
@@ -105,6 +110,8 @@ _SUICIDE = (
     r"\b(?:en la azotea|en el puente|en las vias|sobre las vias)\b.{0,60}"
     r"\b(?:no contesta|ya no|despid|caso|sentir)\w*",
     r"\bya\s+no\s+quiero\s+sentir\b",
+    r"\bya\s+no\s+me\s+(?:van|vas|volveran|volveras)\s+a\s+(?:volver\s+a\s+)?ver\b"
+    r"(?!\s+(?:por|en)\b)",
     # Someone else's intent, told by the person who saw it: "dice que se va a aventar".
     r"\bse\s+(?:quiere|va a|iba a|piensa)\s+(?:matar|suicidar|colgar|ahorcar|morir"
     r"|quitar la vida|cortar las venas)\b",
@@ -180,9 +187,13 @@ _GENERAL_NOW = (
     r"\b(?:empezo|empezaron|comenzo)\s+a\s+(?:pegar|golpear|patear|gritar|aventar|romper)\w*",
     # Threats to kill or hurt: "me quiere matar", "va a matarme", "amenazó con matarme".
     r"\b(?:quiere|quieren|queria|va a|van a|iba a|amenaza con|amenazo con|amenazan con"
-    r"|amenazaron con|dijo que|dice que)\s+(?:me |nos |la |lo |te |le |les )?"
+    r"|amenazaron con)\s+(?:me |nos |la |lo |te |le |les )?"
     r"(?:matar|golpear|pegar|violar|quemar|desaparecer|lastimar|hacer dano|partir|balear"
     r"|disparar|secuestrar|levantar|incendiar|prender fuego)",
+    r"\b(?:dijo|dice)\s+que\s+(?:me|nos|la|lo|te|le|les)\s+(?:va a\s+|iba a\s+)?"
+    r"(?:matar|golpear|pegar|violar|quemar|desaparecer|lastimar|balear|secuestrar|levantar)",
+    r"\bte\s+(?:voy|vamos)\s+a\s+(?:matar|golpear|violar|quemar|desaparecer|levantar|balear"
+    r"|partir la madre|romper la madre)\b",
     r"\b(?:me|nos|la|lo|te|le|les)\s+(?:quiere|quieren|va a|van a|iba a|iban a)\s+hacer\s+algo\b",
     r"\b(?:quiere|quieren|va a|van a|iba a|amenaza con|amenazo con|amenazan con)\s+"
     r"(?:hacerme|hacerle|hacernos|hacerte|hacerles|hacerla|hacerlo)\s+algo\b",
@@ -197,7 +208,7 @@ _GENERAL_NOW = (
     r"\bse\s+oyen\s+(?:golpes|gritos|balazos|disparos|madrazos)\b",
     # Explicit emergency.
     r"\b(?:auxilio|socorro|ayudenme|ayudame rapido|ayuda urgente)\b",
-    r"\b(?:estoy|estamos|esta|estan|corro|corre|corremos)\s+en\s+peligro\b",
+    r"(?<!\bno )\b(?:estoy|estamos|esta|estan|corro|corre|corremos)\s+en\s+peligro\b",
     r"\bpeligro\s+de\s+muerte\b",
     # Recent violence against the writer: "me pegó".
     r"\bme\s+(?:pego|golpeo|golpearon|pegaron|ahorco|apuñalo|apunalo|acuchillo|quemo"
@@ -209,7 +220,9 @@ _GENERAL_NOW = (
     r"|cintarazos?|madreando|madrearon|agarrando a golpes|agarraron a golpes"
     r"|abrio la cabeza|colgado de los pies|cinto en la mano)\b",
     r"\ble\s+(?:da|dan|esta dando|estan dando)\s+"
-    r"(?:de\s+\w+|con el (?:cinturon|cinto|palo|fierro))",
+    r"(?:de\s+(?!(?:comer|cenar|desayunar|beber|tomar|baja|alta|carcel|castigo|multa|pena|anos|años"
+    r"|sueldo|vacaciones|vida|bienvenida|gracias|su|la|el|los|las|un|una)\b)\w+"
+    r"|con el (?:cinturon|cinto|palo|fierro))",
     r"\b(?:acaba|acaban)\s+de\s+(?:aventar|avent\w+|romper|picar|apuñalar)\b",
     r"\b(?:enseño|enseno|mostro|saco|sacaron|saca)\s+(?:el|la|un|una|su)\s+(?:fierro|cuete|arma"
     r"|pistola|navaja|cuchillo|machete|filero|fusca)\b",
@@ -328,6 +341,12 @@ _WEAK = (
     r"\bse\s+fue\s+con\s+un\s+(?:hombre|senor|señor|tipo|desconocido)\b",
     r"\b(?:le|les|te|me)\s+(?:hacen|van a hacer|hagan)\s+algo\b|\bque\s+me\s+cuide\b",
     r"\bapuntando\b|\bescuadra\s+en\s+la\s+mano\b|\bsin\s+refuerzos\b",
+    r"\b(?:se le ve|se le veia|le vi|le vimos|trae|traia|lleva|llevaba)\s+(?:la|una)\s+cacha\b"
+    r"|\b(?:algo|un bulto|un fierro|una pistola|un arma|un cuete)\s+(?:fajad[oa]\s+)?en\s+la"
+    r"\s+cintura\b",
+    # "If I stop answering, it's because of him": written by someone about to be hurt.
+    r"\bsi\s+(?:dejo de|ya no|no)\s+(?:contest|respond)\w*\b.{0,40}\b(?:es por eso|es por el"
+    r"|es por ella|ya sabes|ya saben|llamen|llama|marca|marquen|avisa|avisen)\b",
     r"\b(?:me subo|me suba|subirme|que me suba)\s+a\s+su\s+(?:carro|coche|camioneta|auto|cuarto"
     r"|casa)\b",
     r"\b(?:escribo|hablo|le escribo)\s+(?:bajito|en voz baja|a escondidas)\b",
@@ -347,6 +366,46 @@ _HARM = re.compile(
     r"\b(?:golpe\w*|peg(?:a|an|o|ar|arme|arle)|amenaz\w*|maltrat\w*|persig\w*|lastim\w*"
     r"|agred\w*|mata\w*|violar\w*|violo|violaron|acos\w*|hostig\w*)\b"
 )
+
+
+_IDIOMS = re.compile(
+    r"\bmorir(?:me)?\s+de\s+(?:la\s+)?(?:verguenza|pena|risa|hambre|sue[nñ]o|flojera|aburrimiento"
+    r"|calor|frio|cansancio|envidia|nervios|emocion|gusto|ternura|antojo|sed|celos)\b"
+    r"|\b(?:el|este|ese|la|esta|esa|los|estos|las|estas|mi|mis)\s+(?:calor|frio|hambre|sue[nñ]o"
+    r"|dolor(?: de \w+)?|trafico|espalda|cabeza|muela|cruda|risa|chamba|trabajo|estres|pies"
+    r"|zapatos|tacones|gripa|tos|examenes?|tareas?|cierre|colitis|rodilla)\s+me\s+(?:esta|estan)"
+    r"\s+matando\b"
+    r"|\bme\s+(?:esta|estan)\s+matando\s+(?:el|este|la|esta|los|las|mis)\s+(?:calor|frio|hambre"
+    r"|sue[nñ]o|dolor|trafico|espalda|cabeza|muela|cruda|risa|pies|zapatos|tacones|gripa|tos|colitis"
+    r"|rodilla)\b"
+    r"|\b(?:mi|la|el)\s+(?:jef[ea]|director[a]?|coordinador[a]?|supervisor[a]?|maestr[oa]|profe)"
+    r"\s+me\s+va\s+a\s+matar\s+si\s+no\s+(?:entrego|llego|termino|acabo|mando|subo|presento"
+    r"|capturo|cierro|tengo)\b"
+    r"|\b(?:esta|la|mi|este|el)\s+(?:chamba|trabajo|oficina|cierre|auditoria)\s+me\s+va\s+a"
+    r"\s+matar\b"
+    r"|\bprevencion\s+del\s+suicidio\b|\b(?:se[nñ]ales|factores)\s+de\s+(?:alerta|riesgo)\s+suicida\b"
+    r"|\bviol(?:a|an|o|aron|ando|ar|ado|ada)\s+(?:(?:mis|sus|los|tus|el|la|las|su|mi|tu|nuestros"
+    r"|nuestras)\s+)?(?:derechos?|principios?|ley|leyes|reglamento|normas?|codigo|constitucion"
+    r"|garantias|privacidad|confidencialidad|protocolo|contrato|horario|acuerdo|procedimiento"
+    r"|debido proceso|veda|sellos?|lineamientos?|reglas?)\b"
+)
+"""Sayings and topics that borrow danger words: removed before the patterns read a message
+("me quiero morir de la vergüenza", "este calor me está matando", "la prevención del
+suicidio", "me está violando mis derechos")."""
+
+_LONG_AGO = re.compile(
+    r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
+    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+(?:a[nñ]os|meses)\b"
+    r"|\bel\s+(?:a[nñ]o|mes)\s+pasado\b"
+)
+_SETTLED = re.compile(
+    r"\bya\s+(?:se resolvio|se soluciono|se arreglo|paso|estoy bien|esta bien|estamos bien"
+    r"|me recupere|se recupero|sane|quedo resuelto|lo detuvieron|lo sentenciaron|esta preso"
+    r"|(?:tiene|tienen|hay|puso|pusieron|pusimos|levanto|levantamos|levantaron)\s+"
+    r"(?:carpeta|denuncia))\b|\bse\s+disculpo\b"
+)
+"""A past event already settled ("hace dos años me asaltaron…, ya estoy bien") is a question
+about what followed, not a danger now; suicidal words still count."""
 
 
 def _any(patterns: tuple[str, ...]) -> re.Pattern[str]:
@@ -378,8 +437,11 @@ def pattern_line(normalized: str) -> Line | None:
     signals (a weapon named, "le pega", a child alone) count unless the message is
     plainly a question about the law or a hypothetical case ("¿qué pena tiene…?").
     """
+    normalized = _IDIOMS.sub(" ", normalized)
     if _SUICIDE_RE.search(normalized):
         return Line.LIFE
+    if _LONG_AGO.search(normalized) and _SETTLED.search(normalized):
+        return None
     if _WOMEN_NOW_RE.search(normalized):
         return Line.WOMEN
     if _GENERAL_NOW_RE.search(normalized):
