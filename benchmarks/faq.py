@@ -10,7 +10,8 @@ answer directly, right answer within one tap, confidently wrong, off-topic answe
 confidently, crisis recall, the Línea de la Vida shown for suicidal messages, and false
 crisis on in-scope questions. Then latency per question (p50/p99, with the lexical
 engine's as the baseline measured in the same run), start-up of the index from its cache,
-and the process's peak RSS with the encoder and a built Application.
+and the peak RSS of a process that only builds the bot (Application with the encoder), from
+the cache and building it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import argparse
 import pathlib
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -44,6 +46,10 @@ LATE_FILES = (
     "thirteenth_holdout.toml",
 )
 """Writers who came after the last tuning: totals only, never their misses."""
+SIBLING_FILES = ("fourteenth_holdout.toml", "sixteenth_holdout.toml")
+"""Half of a fourteenth and of a sixteenth writer's questions, held aside while the other half
+(the same entries, asked another way) joined the content: totals only, and not as blind as
+the late part."""
 
 ROWS: tuple[tuple[str, str, str], ...] = (
     ("in-scope phrasings", "entries", "d"),
@@ -85,6 +91,31 @@ def _latency(engine: FaqEngine, cases: list[Case], rounds: int) -> tuple[float, 
     return statistics.median(timings), timings[min(len(timings) - 1, int(len(timings) * 0.99))]
 
 
+_BOT_RSS_SCRIPT = """
+import pathlib, resource, sys
+sys.path.insert(0, sys.argv[1])
+from bot.app import build_application
+from bot.config import Settings
+build_application(Settings(
+    _env_file=None, telegram_bot_token="1:benchmark", database_url="sqlite+aiosqlite://",
+    faq_encoder=sys.argv[2], faq_cache_dir=pathlib.Path(sys.argv[3]),
+))
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _bot_peak_rss_mib(encoder: str, cache_dir: pathlib.Path) -> float:
+    """Peak RSS of a process that builds the bot's Application as `python -m bot` does, on
+    its own: the figure the target is about, without this benchmark's engines and data."""
+    result = subprocess.run(
+        [sys.executable, "-c", _BOT_RSS_SCRIPT, str(ROOT), encoder, str(cache_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(result.stdout.split()[-1]) / 1024
+
+
 def main() -> None:
     """Runs the benchmark and prints the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -98,6 +129,7 @@ def main() -> None:
     fresh = load_cases([DATA_DIR / f for f in FRESH_FILES])
     fifth = load_cases([DATA_DIR / f for f in FIFTH_FILES])
     late = load_cases([DATA_DIR / f for f in LATE_FILES])
+    siblings = load_cases([DATA_DIR / f for f in SIBLING_FILES])
     lexical = FaqEngine.from_directory()
 
     encoder_start = time.perf_counter()
@@ -120,7 +152,7 @@ def main() -> None:
     print(
         f"labelled: dev {len(dev)} messages, held-aside {len(holdout)} messages, "
         f"fresh held-aside {len(fresh)} messages, fifth writer {len(fifth)} messages, "
-        f"late writers {len(late)} messages"
+        f"late writers {len(late)} messages, siblings {len(siblings)} messages"
     )
 
     parts = (
@@ -129,6 +161,7 @@ def main() -> None:
         ("FRESH HELD-ASIDE (third writer)", fresh),
         ("FIFTH WRITER HELD-ASIDE (written after all tuning)", fifth),
         ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th: after the last tuning)", late),
+        ("SIBLINGS HELD-ASIDE (14th, 16th: their other halves joined the content)", siblings),
     )
     for title, cases in parts:
         reports = {"lexical": evaluate(lexical, cases), "hybrid": evaluate(hybrid, cases)}
@@ -143,18 +176,9 @@ def main() -> None:
     long_case = [Case("¿qué es la ley ingrid? " * 220, "entry", "dev", "x")]
     long_p50, long_p99 = _latency(hybrid, long_case, 20)
 
-    from bot.app import build_application  # after the figures above: RSS of a whole bot
-    from bot.config import Settings
-
-    build_application(
-        Settings(
-            _env_file=None,  # type: ignore[call-arg]
-            telegram_bot_token="1:benchmark",
-            database_url="sqlite+aiosqlite://",
-            faq_encoder=args.encoder,
-            faq_cache_dir=pathlib.Path(tempfile.gettempdir()) / "defensoria-bench-faq-cache",
-        )
-    )
+    with tempfile.TemporaryDirectory() as cache:
+        bot_cold_mib = _bot_peak_rss_mib(args.encoder, pathlib.Path(cache))
+        bot_warm_mib = _bot_peak_rss_mib(args.encoder, pathlib.Path(cache))
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("\n== performance ==")
     print("  (CPU time of the answering thread)")
@@ -172,7 +196,11 @@ def main() -> None:
         f"  index build from cache            {warm_ms:.0f} ms   "
         f"({warm_ms / cold_ms:.2f}x the uncached build; target <= 1,000 ms)"
     )
-    print(f"  peak RSS, encoder + Application   {peak_mib:.0f} MiB   (target <= 300 MiB)")
+    print(
+        f"  peak RSS of the bot (Application with the encoder): {bot_warm_mib:.0f} MiB from the"
+        f" cache, {bot_cold_mib:.0f} MiB building it   (target <= 300 MiB)"
+    )
+    print(f"  peak RSS of this benchmark (three engines, every labelled set): {peak_mib:.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ LATE_FILES = (
     DATA_DIR / "thirteenth_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
+SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
+"""Half of a fourteenth and of a sixteenth writer's questions, held aside while the other half
+joined the content (README)."""
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +63,7 @@ def parts() -> dict[str, list[Case]]:
         "fresh": load_cases(FRESH_FILES),
         "fifth": load_cases(FIFTH_FILES),
         "late": load_cases(LATE_FILES),
+        "siblings": load_cases(SIBLING_FILES),
     }
 
 
@@ -68,6 +72,7 @@ def parts() -> dict[str, list[Case]]:
 
 def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[Case]]) -> None:
     holdout = parts["holdout"] + parts["fresh"] + parts["fifth"] + parts["late"]
+    holdout += parts["siblings"]
     cases = parts["dev"] + holdout
     entries = [c for c in cases if c.kind == "entry"]
     assert len(entries) >= 400
@@ -90,13 +95,27 @@ FLOORS = {
     "fresh": {"answer": 0.8, "one_tap": 0.965, "wrong": 0.015, "offtopic": 0.03, "false": 0.14},
     "fifth": {"answer": 0.92, "one_tap": 0.98, "wrong": 0.01, "offtopic": 0.04, "false": 0.10},
     "late": {"answer": 0.88, "one_tap": 0.975, "wrong": 0.02, "offtopic": 0.06, "false": 0.08},
+    "siblings": {
+        "answer": 0.82,
+        "one_tap": 0.975,
+        "wrong": 0.025,
+        "offtopic": 0.04,
+        "false": 0.07,
+    },
 }
-PARTS = ["dev", "holdout", "fresh", "fifth", "late"]
+PARTS = ["dev", "holdout", "fresh", "fifth", "late", "siblings"]
 """The late part: the eighth writer's questions (their crisis messages joined the crisis
 examples once measured), the ninth writer's situational questions, the eleventh writer's
 crisis and calm messages and the thirteenth writer's short and situational questions (two per
 entry), each written after the tuning that came before it (README)."""
-CALM_CEILINGS = {"dev": 0.32, "holdout": 0.32, "fresh": 0.32, "fifth": 0.4, "late": 0.5}
+CALM_CEILINGS = {
+    "dev": 0.32,
+    "holdout": 0.32,
+    "fresh": 0.32,
+    "fifth": 0.4,
+    "late": 0.5,
+    "siblings": 0.25,
+}
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
     "dev": (0.99, 0.93, 0.95),
@@ -104,6 +123,7 @@ CRISIS_FLOORS = {
     "fresh": (0.985, 0.7, 0.95),
     "fifth": (0.98, 0.8, 0.85),
     "late": (0.99, 0.7, 0.9),
+    "siblings": (1.0, 1.0, 1.0),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
 la Vida. The goal is 1.00 for both: see the README for the gap."""
@@ -209,6 +229,7 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "el compañero de guardia tiene la pistola en la boca dentro de la patrulla",
         "después de la quincena ya no me van a volver a ver, cuiden a mis hijos",
         "me quise aventar del segundo piso del palacio",
+        "una señora está del otro lado del barandal del puente de Alfredo del Mazo",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
@@ -243,6 +264,13 @@ def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: 
         "un tipo trae algo en la cintura y pregunta por la jueza",
         "si ya no contesto es por él, avisen a mi hermana",
         "el de la fila le gritó a mi compañera: te voy a matar",
+        "acuchillaron a un chavo en la parada, ayuda",
+        "la gente está linchando a un muchacho afuera del mercado",
+        "mi cuñado se metió y me quiere forsar, estoy encerrada en el baño",
+        "huele a fuga de gas en la cocina de la guardería",
+        "a mi prima la violaron, sus derechos le importan a alguien?",
+        "tronaron tres veces y no eran cohetes, estamos pecho tierra en el piso",
+        "mi compañera dice que su ex está encima de ella y no la deja levantarse",
     ],
 )
 def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -264,6 +292,10 @@ def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> Non
         " trabajo?",
         "mañana es el simulacro de sismo e incendio, ¿a qué hora?",
         "la niña no está en peligro ahorita, pero quiero saber a quién reportarlo",
+        "este papeleo de la licitación me está matando",
+        "¿dónde se pide permiso para quemar el castillo de la fiesta del barrio?",
+        "me quedé afuera de mi casa sin llaves, ¿alguien tiene el número del cerrajero?",
+        "el mes pasado hubo una fuga de gas en el mercado y ya la controlaron, ¿hay que reportar?",
     ],
 )
 def test_sayings_topics_and_settled_events_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:

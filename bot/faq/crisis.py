@@ -48,7 +48,7 @@ _GERUNDS = (
     r"(?:golpeand|pegand|maltratand|violand|abusand|matand|amenazand|lastimand|ahorcand"
     r"|asfixiand|agrediend|atacand|persiguiend|siguiend|torturand|secuestrand|encerrand"
     r"|quemand|apuñaland|apunaland|acuchilland|jaloneand|empujand|corretead|pateand"
-    r"|acosand|manoseand|amarrand|aventand|rompiend|disparand|asaltand|ahogand)"
+    r"|acosand|manoseand|amarrand|aventand|rompiend|disparand|asaltand|ahogand|linchand)"
 )
 _OBJ = r"(?:me|nos|la|lo|le|les|las|los|te)"
 _KID = (
@@ -68,7 +68,8 @@ _HYPOTHETICAL = re.compile(
     r"|se considera|es delito|es violencia|cuantos anos|que dice la ley|como se castiga"
     r"|esta penado|que pena (?:tiene|le|les|da|dan|hay|merece|corresponde|alcanza|me)"
     r"|hipotetic|por ejemplo|ejemplo de|para estar preparad|articulo|codigo penal|simulacros?"
-    r"|ya se apago|ya lo apagaron|ya la apagaron|ya esta controlado"
+    r"|ya se apago|ya lo apagaron|ya la apagaron|ya esta controlado|la controlo|lo controlo"
+    r"|la controlaron|lo controlaron"
     r"|(?:numero|numeros|telefono|telefonos|linea|lineas) (?:de )?(?:emergencia|ayuda|atencion))\b"
 )
 
@@ -151,7 +152,8 @@ _SUICIDE = (
     r"|\bcansad[oa]s?\s+de\s+todo\b.{0,80}\b(?:carta|nota|no contesta|pastillas|arma)\b",
     r"\b(?:arma|pistola)\b.{0,80}\bcarta\b|\bcarta\b.{0,80}\b(?:arma|pistola)\b",
     r"\b(?:orilla|borde|cornisa)\s+(?:de la|del)\s+(?:azotea|techo|puente|edificio|barandal)\b",
-    r"\b(?:del lado de afuera|al otro lado)\s+del\s+barandal\b|\bpiernas\s+colgando\b",
+    r"\b(?:del lado de afuera|al otro lado|del otro lado)\s+del\s+barandal\b"
+    r"|\bpiernas\s+colgando\b",
 )
 
 # Violence against a woman or sexual violence happening now or just now: always a crisis.
@@ -165,6 +167,8 @@ _WOMEN_NOW = (
     r"\b(?:me|la|le)\s+(?:violaron|violo|forzo|quiso forzar|quisieron forzar|drogaron)\b",
     r"\b(?:acaban|acaba)\s+de\s+(?:violar|abusar|manosear|tocar)\b",
     r"\b(?:intento|intentaron|quiso|quisieron)\s+(?:abusar|violar|forzar|manosear)\b",
+    r"\b(?:me|la|nos)\s+(?:quiere|quieren|quiso|intenta|intento|esta tratando de)\s+"
+    r"(?:forzar|forsar|violar|abusar)\b",
     r"\bme\s+sigue\s+(?:diario|a diario|todos los dias|hasta|desde|a todas partes)\b",
     r"\bviolaron\s+a\b",
     r"\b(?:le|me|les)\s+(?:hizo|hace|hacen|hicieron)\s+cosas\b",
@@ -174,7 +178,7 @@ _WOMEN_NOW = (
     r"\b(?:esta|estan)\s+toca\w*\s+(?:sus|las|a)\b|\btocando(?:le)?\s+(?:sus|las)\s+partes\b",
     r"\borden\s+de\s+restriccion\b",
     r"\b(?:se esta|esta|estan)\s+masturbando\b|\bmetiendo(?:le)?\s+la\s+mano\b",
-    r"\b(?:esta|estaba)\s+encima\s+de\s+(?:mi|su|una|la)\b",
+    r"\b(?:esta|estaba)\s+encima\s+de\s+(?:mi|su|una|la|ella)\b",
     r"\bdesperte\s+sin\s+ropa\b|\bsin\s+ropa\b.{0,40}\bno\s+me\s+acuerdo\b",
 )
 
@@ -189,7 +193,7 @@ _GENERAL_NOW = (
     r"\b(?:quiere|quieren|queria|va a|van a|iba a|amenaza con|amenazo con|amenazan con"
     r"|amenazaron con)\s+(?:me |nos |la |lo |te |le |les )?"
     r"(?:matar|golpear|pegar|violar|quemar|desaparecer|lastimar|hacer dano|partir|balear"
-    r"|disparar|secuestrar|levantar|incendiar|prender fuego)",
+    r"|disparar|secuestrar|levantar|incendiar|prender fuego|linchar)",
     r"\b(?:dijo|dice)\s+que\s+(?:me|nos|la|lo|te|le|les)\s+(?:va a\s+|iba a\s+)?"
     r"(?:matar|golpear|pegar|violar|quemar|desaparecer|lastimar|balear|secuestrar|levantar)",
     r"\bte\s+(?:voy|vamos)\s+a\s+(?:matar|golpear|violar|quemar|desaparecer|levantar|balear"
@@ -206,6 +210,9 @@ _GENERAL_NOW = (
     r"\bya\s+sabe[n]?\s+(?:en que carro|donde|a que hora|por donde)\b",
     r"\bno\s+(?:llego|llegas|llegaras|vas a llegar|va a llegar)\s+a\s+(?:mi|tu|su)\s+casa\b",
     r"\bse\s+oyen\s+(?:golpes|gritos|balazos|disparos|madrazos)\b",
+    r"\bno\s+(?:eran|son|fueron|parecen)\s+cohetes\b",
+    r"\b(?:estamos|estoy|nos)\s+(?:tirad[oa]s?|echad[oa]s?|agachad[oa]s?|pecho tierra)\s+"
+    r"(?:en el piso|en el suelo|al suelo|al piso)\b",
     # Explicit emergency.
     r"\b(?:auxilio|socorro|ayudenme|ayudame rapido|ayuda urgente)\b",
     r"(?<!\bno )\b(?:estoy|estamos|esta|estan|corro|corre|corremos)\s+en\s+peligro\b",
@@ -311,7 +318,10 @@ _WEAK = (
     r"\b(?:me|la|nos|le)\s+(?:manosea|manosean|manoseo|viola|violan)\b",
     r"\b(?:me|nos|le|la|lo)\s+(?:golpea|golpean|pega|pegan|maltrata|maltratan|amenaza"
     r"|amenazan|lastima|encierra|ahorca|quema)\b",
-    r"\bemergencia\b",
+    r"\bemergencia\b|\bfuga\s+de\s+gas\b|\blinchamiento\b",
+    # Someone just hurt, told with "ayuda" or a place: "golpearon a la cajera, ayuda".
+    r"\b(?:golpearon|golpeo|madrearon|apuñalaron|apunalaron|acuchillaron|balearon|asaltaron"
+    r"|atropellaron)\s+a\s+(?:la|el|un|una|mi|su|nuestra|nuestro)\b",
     r"\b(?:cuchillos?|navajas?|machetes?|pistolas?|armas?|armad[oa]s?|rifles?|escopetas?"
     r"|cuerno de chivo|balazos?|disparos?|balacera|balas?|cuter|pica hielo|picahielo)\b",
     r"\b(?:quemar|incendiar|echar(?:le)? gasolina|garrafon de gasolina|incendio)\b",
@@ -373,7 +383,8 @@ _IDIOMS = re.compile(
     r"|calor|frio|cansancio|envidia|nervios|emocion|gusto|ternura|antojo|sed|celos)\b"
     r"|\b(?:el|este|ese|la|esta|esa|los|estos|las|estas|mi|mis)\s+(?:calor|frio|hambre|sue[nñ]o"
     r"|dolor(?: de \w+)?|trafico|espalda|cabeza|muela|cruda|risa|chamba|trabajo|estres|pies"
-    r"|zapatos|tacones|gripa|tos|examenes?|tareas?|cierre|colitis|rodilla)\s+me\s+(?:esta|estan)"
+    r"|zapatos|tacones|gripa|tos|examenes?|tareas?|cierre|colitis|rodilla|tramites?|expedientes?"
+    r"|papeleo|proceso|juntas?|horario|chamaco|chamacos)\s+(?:\w+\s+){0,3}me\s+(?:esta|estan)"
     r"\s+matando\b"
     r"|\bme\s+(?:esta|estan)\s+matando\s+(?:el|este|la|esta|los|las|mis)\s+(?:calor|frio|hambre"
     r"|sue[nñ]o|dolor|trafico|espalda|cabeza|muela|cruda|risa|pies|zapatos|tacones|gripa|tos|colitis"
@@ -383,8 +394,13 @@ _IDIOMS = re.compile(
     r"|capturo|cierro|tengo)\b"
     r"|\b(?:esta|la|mi|este|el)\s+(?:chamba|trabajo|oficina|cierre|auditoria)\s+me\s+va\s+a"
     r"\s+matar\b"
+    r"|\bquema\s+de\s+judas\b|\bquemar\s+(?:los\s+|el\s+|unos\s+)?(?:cohetes|castillo|toritos?"
+    r"|juegos pirotecnicos|judas)\b"
+    r"|\bsiguiendo\s+en\s+(?:instagram|facebook|face|tiktok|twitter|redes)\b"
+    r"|\bme\s+quede\s+afuera\s+de\s+mi\s+casa\b"
     r"|\bprevencion\s+del\s+suicidio\b|\b(?:se[nñ]ales|factores)\s+de\s+(?:alerta|riesgo)\s+suicida\b"
-    r"|\bviol(?:a|an|o|aron|ando|ar|ado|ada)\s+(?:(?:mis|sus|los|tus|el|la|las|su|mi|tu|nuestros"
+    r"|(?<!\bme )(?<!\bla )(?<!\ble )(?<!\blo )(?<!\bte )(?<!\bnos )(?<!\bles )"
+    r"\bviol(?:a|an|o|aron|ando|ar|ado|ada)\s+(?:(?:mis|sus|los|tus|el|la|las|su|mi|tu|nuestros"
     r"|nuestras)\s+)?(?:derechos?|principios?|ley|leyes|reglamento|normas?|codigo|constitucion"
     r"|garantias|privacidad|confidencialidad|protocolo|contrato|horario|acuerdo|procedimiento"
     r"|debido proceso|veda|sellos?|lineamientos?|reglas?)\b"
@@ -560,9 +576,16 @@ def _sigmoid(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp(-np.clip(values, -30.0, 30.0)))
 
 
-def semantic_line(classifier: CrisisClassifier, queries: Vectors, threshold: float) -> Line | None:
-    """Returns the line of the first text part the classifier takes for a crisis, or ``None``."""
-    for row, probability in zip(queries, classifier.probabilities(queries), strict=True):
-        if probability >= threshold:
+def semantic_line(
+    classifier: CrisisClassifier, queries: Vectors, threshold: float, context: float = 0.0
+) -> Line | None:
+    """Returns the line of the first text the classifier takes for a crisis, or ``None``.
+
+    `queries` holds the whole message first, then its parts. A part counts only when the
+    whole message scores at least `context`.
+    """
+    probabilities = classifier.probabilities(queries)
+    for index, (row, probability) in enumerate(zip(queries, probabilities, strict=True)):
+        if probability >= threshold and (index == 0 or probabilities[0] >= context):
             return Line.LIFE if classifier.suicidal(row[None, :]) else classifier.nearest_line(row)
     return None

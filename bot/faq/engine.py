@@ -66,6 +66,9 @@ class Calibration:
             confident answer: their lexical IDF norm is below this value.
         crisis: Score from which the crisis classifier takes a text part for a crisis
             (recall first: low).
+        crisis_context: Score the whole message must reach for one of its parts to count as
+            a crisis on its own: a short fragment of a calm story ("ya me la dejó en el
+            escritorio", "me siento mal") scores high alone, the story around it does not.
     """
 
     lexical_weight: float
@@ -77,6 +80,7 @@ class Calibration:
     also: float
     min_query_weight: float
     crisis: float
+    crisis_context: float = 0.0
 
 
 LEXICAL_CALIBRATION = Calibration(
@@ -101,6 +105,7 @@ CALIBRATIONS: dict[str, Calibration] = {
         also=0.5,
         min_query_weight=2.0,
         crisis=0.70,
+        crisis_context=0.2,
     ),
 }
 """Per encoder family (the model id's first dash-separated word)."""
@@ -412,7 +417,10 @@ class FaqEngine:
     def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
         if vectors is None or self._crisis is None:
             return None
-        return crisis.semantic_line(self._crisis, vectors, self.calibration.crisis)
+        calibration = self.calibration
+        return crisis.semantic_line(
+            self._crisis, vectors, calibration.crisis, calibration.crisis_context
+        )
 
     def _fused(
         self, normalized: str, semantic_row: Vectors | None
