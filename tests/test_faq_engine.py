@@ -30,6 +30,7 @@ LATE_FILES = (
     DATA_DIR / "ninth_holdout.toml",
     DATA_DIR / "eleventh_holdout.toml",
     DATA_DIR / "thirteenth_holdout.toml",
+    DATA_DIR / "eighteenth_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
@@ -106,8 +107,9 @@ FLOORS = {
 PARTS = ["dev", "holdout", "fresh", "fifth", "late", "siblings"]
 """The late part: the eighth writer's questions (their crisis messages joined the crisis
 examples once measured), the ninth writer's situational questions, the eleventh writer's
-crisis and calm messages and the thirteenth writer's short and situational questions (two per
-entry), each written after the tuning that came before it (README)."""
+crisis and calm messages, the thirteenth writer's short and situational questions (two per
+entry) and the eighteenth writer's legal questions no entry answers and questions about two
+entries, each written after the tuning that came before it (README)."""
 CALM_CEILINGS = {
     "dev": 0.32,
     "holdout": 0.32,
@@ -271,6 +273,8 @@ def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: 
         "a mi prima la violaron, sus derechos le importan a alguien?",
         "tronaron tres veces y no eran cohetes, estamos pecho tierra en el piso",
         "mi compañera dice que su ex está encima de ella y no la deja levantarse",
+        "un señor me aventó una silla en la cabeza y está en la puerta sin dejarme salir",
+        "tres chavos fueron a escalar la peña, dos regresaron sin él y ya oscureció",
     ],
 )
 def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -295,6 +299,8 @@ def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> Non
         "este papeleo de la licitación me está matando",
         "¿dónde se pide permiso para quemar el castillo de la fiesta del barrio?",
         "me quedé afuera de mi casa sin llaves, ¿alguien tiene el número del cerrajero?",
+        "hace años entró un señor armado a la tesorería, por suerte no pasó nada: ¿hay protocolo?",
+        "¿qué diferencia hay entre un incendio y un conato para el reporte de Protección Civil?",
         "el mes pasado hubo una fuga de gas en el mercado y ya la controlaron, ¿hay que reportar?",
     ],
 )

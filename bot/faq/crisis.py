@@ -69,7 +69,7 @@ _HYPOTHETICAL = re.compile(
     r"|esta penado|que pena (?:tiene|le|les|da|dan|hay|merece|corresponde|alcanza|me)"
     r"|hipotetic|por ejemplo|ejemplo de|para estar preparad|articulo|codigo penal|simulacros?"
     r"|ya se apago|ya lo apagaron|ya la apagaron|ya esta controlado|la controlo|lo controlo"
-    r"|la controlaron|lo controlaron"
+    r"|la controlaron|lo controlaron|estadisticas?|que diferencia|diferencia entre"
     r"|(?:numero|numeros|telefono|telefonos|linea|lineas) (?:de )?(?:emergencia|ayuda|atencion))\b"
 )
 
@@ -326,6 +326,10 @@ _WEAK = (
     r"|cuerno de chivo|balazos?|disparos?|balacera|balas?|cuter|pica hielo|picahielo)\b",
     r"\b(?:quemar|incendiar|echar(?:le)? gasolina|garrafon de gasolina|incendio)\b",
     r"\bno\s+(?:ha|han|a)\s+(?:regresado|llegado|aparecido|vuelto)\b",
+    r"\bno\s+(?:bajo|ha bajado|han bajado)\b|\bregresaron\s+sin\s+(?:el|ella)\b",
+    r"\bsin\s+dejarme\s+(?:pasar|salir|ir)\b"
+    r"|\bme\s+(?:avento|aventaron|tiro|arrojo)\s+(?:un|una|el|la|los|las)\s+\w+\s+(?:a la cara"
+    r"|en la cara|a la cabeza|en la cabeza)\b",
     r"\bno\s+(?:aparece|aparecen)\b",
     r"\bno\s+sabemos\s+(?:ni\s+)?(?:quien|donde|nada)\b",
     rf"\b{_KID}\b.{{0,60}}\b(?:{_ALONE}|perdid[oa]s?|abandonad[oa]s?|encerrad[oa]s?|llorando"
@@ -410,15 +414,16 @@ _IDIOMS = re.compile(
 suicidio", "me está violando mis derechos")."""
 
 _LONG_AGO = re.compile(
-    r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
-    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+(?:a[nñ]os|meses)\b"
+    r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
+    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os|meses)\b"
     r"|\bel\s+(?:a[nñ]o|mes)\s+pasado\b"
 )
 _SETTLED = re.compile(
     r"\bya\s+(?:se resolvio|se soluciono|se arreglo|paso|estoy bien|esta bien|estamos bien"
     r"|me recupere|se recupero|sane|quedo resuelto|lo detuvieron|lo sentenciaron|esta preso"
-    r"|(?:tiene|tienen|hay|puso|pusieron|pusimos|levanto|levantamos|levantaron)\s+"
-    r"(?:carpeta|denuncia))\b|\bse\s+disculpo\b"
+    r"|quedo|(?:tiene|tienen|hay|puso|pusieron|pusimos|levanto|levantamos|levantaron)\s+"
+    r"(?:carpeta|denuncia))\b|\bse\s+disculpo\b|\bno\s+paso\s+nada\b|\btodo\s+salio\s+bien\b"
+    r"|\bno\s+hubo\s+heridos\b|\bvinculad[oa]\s+a\s+proceso\b"
 )
 """A past event already settled ("hace dos años me asaltaron…, ya estoy bien") is a question
 about what followed, not a danger now; suicidal words still count."""
