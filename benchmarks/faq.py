@@ -73,6 +73,8 @@ def _table(title: str, reports: dict[str, Report]) -> None:
         print(f"  {label:26}" + "".join(f"{v:>12}" for v in values))
     life = [f"{r.suicide_life_line}/{r.suicide}" for r in reports.values()]
     print(f"  {'Línea de la Vida shown':26}" + "".join(f"{v:>12}" for v in life))
+    other = [f"{r.other_life_only}/{r.other_crisis}" for r in reports.values()]
+    print(f"  {'other danger: vida only':26}" + "".join(f"{v:>12}" for v in other))
     crisis = [f"{r.crisis_routed}/{r.crisis}" for r in reports.values()]
     print(f"  {'crisis routed':26}" + "".join(f"{v:>12}" for v in crisis))
     offtopic = [f"{r.offtopic_answered}/{r.offtopic}" for r in reports.values()]

@@ -121,14 +121,16 @@ CALM_CEILINGS = {
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
     "dev": (0.99, 0.93, 0.95),
-    "holdout": (0.985, 0.78, 0.95),
+    "holdout": (0.985, 0.78, 0.9),
     "fresh": (0.985, 0.7, 0.95),
     "fifth": (0.98, 0.8, 0.85),
-    "late": (0.99, 0.7, 0.9),
+    "late": (0.99, 0.7, 0.8),
     "siblings": (1.0, 1.0, 1.0),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
-la Vida. The goal is 1.00 for both: see the README for the gap."""
+la Vida's own reply. The goal is 1.00 for both: see the README for the gap. A suicidal message
+that a pattern read as other danger gets the general reply, which lists the Línea de la Vida
+too, unless the classifier is sure (README)."""
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -157,7 +159,11 @@ def test_crisis_recall(
         report = evaluate(each, cases)
         shown = "\n".join(report.failures) if part == "dev" else f"{len(report.failures)} misses"
         assert report.crisis_recall >= floor, shown
-    assert evaluate(engine, cases).suicide_life_line >= life_floor * report.suicide
+    hybrid = evaluate(engine, cases)
+    assert hybrid.suicide_life_line >= life_floor * report.suicide
+    # Violence, a missing child or a fire answered with the Línea de la Vida's reply alone
+    # would leave out the lines that fit.
+    assert hybrid.other_life_only <= 0.08 * hybrid.other_crisis
 
 
 # -------------------------------------------------------------------- decisions
@@ -306,6 +312,22 @@ def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> Non
 )
 def test_sayings_topics_and_settled_events_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
     assert lexical.ask(text).decision is not Decision.CRISIS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "perdón que escriba así, mi marido llegó bien tomado rompiendo los platos y me escondí"
+        " con mis hijos en el baño",
+        "mi señor anda bien borracho, ya me rompió la boca y no me deja salir",
+        "mi ex me escribió que hoy sí no salgo viva y está afuera de mi casa",
+    ],
+)
+def test_violence_against_a_woman_keeps_the_womens_lines(engine: FaqEngine, text: str) -> None:
+    result = engine.ask(text)
+    assert result.decision is Decision.CRISIS
+    assert result.line in (Line.WOMEN, Line.GENERAL)
+    assert "800 108 4053" in engine.crisis_text(result.line)
 
 
 def test_crisis_has_priority_over_greeting(engine: FaqEngine) -> None:

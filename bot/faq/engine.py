@@ -311,8 +311,8 @@ class FaqEngine:
         normalized, parts, vectors, semantic = self._read(text)
         pattern = crisis.pattern_line(normalized)
         line = pattern or self._semantic_crisis(vectors)
-        if line is not None and line is not Line.LIFE and self._said_suicide(vectors):
-            line = Line.LIFE
+        if pattern is not None and pattern is not Line.LIFE:
+            line = self._line_beside_suicide(pattern, vectors)
         if line is None and intents.is_greeting(normalized):
             return FaqResult(Decision.GREETING, None, (), 1.0)
         if line is None and intents.is_thanks(normalized):
@@ -410,9 +410,22 @@ class FaqEngine:
             logger.exception("FAQ encoder failed on a message: lexical ranking only")
             return None
 
-    def _said_suicide(self, vectors: Vectors | None) -> bool:
-        """Whether a message already taken for a crisis also reads as suicidal intent."""
-        return vectors is not None and self._crisis is not None and self._crisis.suicidal(vectors)
+    SURE_SUICIDE = 0.8
+    """The classifier's vote from which a message a pattern took for other danger gets the
+    Línea de la Vida's reply; under it, from 0.5, the general reply (every line)."""
+
+    def _line_beside_suicide(self, pattern: Line, vectors: Vectors | None) -> Line:
+        """The line for danger a pattern found, when the classifier may read suicide too.
+
+        Its vote misfires on other danger told in distress ("mi esposo llegó rompiendo
+        todo" scores 0.6): the Línea de la Vida's reply alone would leave a woman without
+        the women's lines, so a middling vote gets the general reply, which lists them all.
+        """
+        if vectors is None or self._crisis is None:
+            return pattern
+        if self._crisis.suicidal(vectors, self.SURE_SUICIDE):
+            return Line.LIFE
+        return Line.GENERAL if self._crisis.suicidal(vectors) else pattern
 
     def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
         if vectors is None or self._crisis is None:

@@ -61,6 +61,10 @@ class Report:
     crisis_routed: int = 0
     suicide: int = 0
     suicide_life_line: int = 0
+    other_crisis: int = 0
+    other_life_only: int = 0
+    """Crisis messages of another kind (violence, a child, a fire…) given the Línea de la
+    Vida's reply, which lists none of the other lines."""
     false_crisis: int = 0
     calm: int = 0
     calm_crisis: int = 0
@@ -192,6 +196,13 @@ def evaluate(engine: FaqEngine, cases: Iterable[Case]) -> Report:
                     report.suicide_life_line += 1
                 else:
                     report.failures.append(f"[no life line] {case.text!r} -> {result.line}")
+            elif case.crisis_kind:
+                report.other_crisis += 1
+                if result.line == Line.LIFE:
+                    report.other_life_only += 1
+                    report.failures.append(
+                        f"[only the life line] {case.crisis_kind} {case.text!r}"
+                    )
             continue
         if case.kind == "calm":
             report.calm += 1
