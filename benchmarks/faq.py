@@ -45,6 +45,7 @@ LATE_FILES = (
     "eleventh_holdout.toml",
     "thirteenth_holdout.toml",
     "eighteenth_holdout.toml",
+    "twentieth_holdout.toml",
 )
 """Writers who came after the last tuning: totals only, never their misses."""
 SIBLING_FILES = ("fourteenth_holdout.toml", "sixteenth_holdout.toml")
@@ -163,7 +164,7 @@ def main() -> None:
         ("HELD-ASIDE", holdout),
         ("FRESH HELD-ASIDE (third writer)", fresh),
         ("FIFTH WRITER HELD-ASIDE (written after all tuning)", fifth),
-        ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th: after the last tuning)", late),
+        ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th, 20th: after tuning)", late),
         ("SIBLINGS HELD-ASIDE (14th, 16th: their other halves joined the content)", siblings),
     )
     for title, cases in parts:

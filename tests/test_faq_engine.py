@@ -31,6 +31,7 @@ LATE_FILES = (
     DATA_DIR / "eleventh_holdout.toml",
     DATA_DIR / "thirteenth_holdout.toml",
     DATA_DIR / "eighteenth_holdout.toml",
+    DATA_DIR / "twentieth_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
@@ -109,7 +110,8 @@ PARTS = ["dev", "holdout", "fresh", "fifth", "late", "siblings"]
 examples once measured), the ninth writer's situational questions, the eleventh writer's
 crisis and calm messages, the thirteenth writer's short and situational questions (two per
 entry) and the eighteenth writer's legal questions no entry answers and questions about two
-entries, each written after the tuning that came before it (README)."""
+entries, and the twentieth writer's week of messages, each written after the tuning that came
+before it (README)."""
 CALM_CEILINGS = {
     "dev": 0.32,
     "holdout": 0.32,
