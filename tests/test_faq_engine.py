@@ -282,6 +282,7 @@ def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: 
         "tronaron tres veces y no eran cohetes, estamos pecho tierra en el piso",
         "mi compañera dice que su ex está encima de ella y no la deja levantarse",
         "un señor me aventó una silla en la cabeza y está en la puerta sin dejarme salir",
+        "mi vecino de 90 años se va a morir de hambre, sus hijos se fueron desde el lunes",
         "tres chavos fueron a escalar la peña, dos regresaron sin él y ya oscureció",
     ],
 )

@@ -383,7 +383,8 @@ _HARM = re.compile(
 
 
 _IDIOMS = re.compile(
-    r"\bmorir(?:me)?\s+de\s+(?:la\s+)?(?:verguenza|pena|risa|hambre|sue[nñ]o|flojera|aburrimiento"
+    r"\b(?:me quiero morir|me muero|me voy a morir|quiero morirme|me estoy muriendo|me mori"
+    r"|me morire)\s+de\s+(?:la\s+)?(?:verguenza|pena|risa|hambre|sue[nñ]o|flojera|aburrimiento"
     r"|calor|frio|cansancio|envidia|nervios|emocion|gusto|ternura|antojo|sed|celos)\b"
     r"|\b(?:el|este|ese|la|esta|esa|los|estos|las|estas|mi|mis)\s+(?:calor|frio|hambre|sue[nñ]o"
     r"|dolor(?: de \w+)?|trafico|espalda|cabeza|muela|cruda|risa|chamba|trabajo|estres|pies"
@@ -411,7 +412,8 @@ _IDIOMS = re.compile(
 )
 """Sayings and topics that borrow danger words: removed before the patterns read a message
 ("me quiero morir de la vergüenza", "este calor me está matando", "la prevención del
-suicidio", "me está violando mis derechos")."""
+suicidio", "me está violando mis derechos"). "Morir de hambre" is a saying only in the first
+person: "la abuelita se va a morir de hambre" is neglect."""
 
 _LONG_AGO = re.compile(
     r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
