@@ -283,6 +283,9 @@ def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: 
         "mi compañera dice que su ex está encima de ella y no la deja levantarse",
         "un señor me aventó una silla en la cabeza y está en la puerta sin dejarme salir",
         "mi vecino de 90 años se va a morir de hambre, sus hijos se fueron desde el lunes",
+        "hace meses que mi esposo me pega, ya quedó claro que no va a cambiar",
+        "desde el año pasado mi pareja me golpea y ya estoy bien harta",
+        "hace años me pegaba mi ex y ya pasó otra vez, me golpeó hoy",
         "tres chavos fueron a escalar la peña, dos regresaron sin él y ya oscureció",
     ],
 )

@@ -417,14 +417,17 @@ person: "la abuelita se va a morir de hambre" is neglect."""
 
 _LONG_AGO = re.compile(
     r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
-    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os|meses)\b"
-    r"|\bel\s+(?:a[nñ]o|mes)\s+pasado\b"
+    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os|meses)\b(?!\s+que\b)"
+    r"|(?<!desde )\bel\s+(?:a[nñ]o|mes)\s+pasado\b"
 )
+"""Long ago, not "hace meses que me pega" or "desde el año pasado" (still going on)."""
 _SETTLED = re.compile(
-    r"\bya\s+(?:se resolvio|se soluciono|se arreglo|paso|estoy bien|esta bien|estamos bien"
-    r"|me recupere|se recupero|sane|quedo resuelto|lo detuvieron|lo sentenciaron|esta preso"
-    r"|quedo|(?:tiene|tienen|hay|puso|pusieron|pusimos|levanto|levantamos|levantaron)\s+"
-    r"(?:carpeta|denuncia))\b|\bse\s+disculpo\b|\bno\s+paso\s+nada\b|\btodo\s+salio\s+bien\b"
+    r"\bya\s+(?:(?:estoy|esta|estamos)\s+bien\b(?!\s+(?:hart|mal\b|triste|\w+(?:ad|id|it)[oa]s?\b))"
+    r"|paso\b(?!\s+(?:otra vez|de nuevo|varias veces|muchas veces|dos veces|lo mismo))"
+    r"|(?:se resolvio|se soluciono|se arreglo|me recupere|se recupero|sane|quedo resuelto"
+    r"|lo detuvieron|lo sentenciaron|esta preso|(?:tiene|tienen|hay|puso|pusieron|pusimos|levanto"
+    r"|levantamos|levantaron)\s+(?:carpeta|denuncia))\b)"
+    r"|\bse\s+disculpo\b|\bno\s+paso\s+nada\b|\btodo\s+salio\s+bien\b"
     r"|\bno\s+hubo\s+heridos\b|\bvinculad[oa]\s+a\s+proceso\b"
 )
 """A past event already settled ("hace dos años me asaltaron…, ya estoy bien") is a question
