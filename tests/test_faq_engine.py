@@ -261,9 +261,28 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "solo quiero saber si mi hijo puede entrar a la plática",
         "mi jefe quiere hacer algo bonito para el día del niño",
         "el archivo está con la cuerda de los expedientes",
+        # Sayings, topics and events already settled.
+        "voy a colgar el cartel de la plática en el pasillo",
+        "me voy a cortar el cabello antes de la ceremonia",
+        "me quiero morir de la pena, llegué tarde a la junta",
+        "este frío me está matando, ¿hay calefacción en la ventanilla?",
+        "mi coordinadora me va a matar si no entrego la lista hoy",
+        "¿hay una conferencia sobre prevención del suicidio en septiembre?",
+        "el director está violando el reglamento de la ventanilla",
+        "¿cuántos años le dan de cárcel a quien comete feminicidio?",
+        "hace tres años me asaltaron afuera del mercado, ya estoy bien; ¿cuenta como riesgo de"
+        " trabajo?",
+        "mañana es el simulacro de sismo e incendio, ¿a qué hora?",
+        "la niña no está en peligro ahorita, pero quiero saber a quién reportarlo",
+        "este papeleo de la licitación me está matando",
+        "¿dónde se pide permiso para quemar el castillo de la fiesta del barrio?",
+        "me quedé afuera de mi casa sin llaves, ¿alguien tiene el número del cerrajero?",
+        "hace años entró un señor armado a la tesorería, por suerte no pasó nada: ¿hay protocolo?",
+        "¿qué diferencia hay entre un incendio y un conato para el reporte de Protección Civil?",
+        "el mes pasado hubo una fuga de gas en el mercado y ya la controlaron, ¿hay que reportar?",
     ],
 )
-def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
+def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
     assert lexical.ask(text).decision is not Decision.CRISIS
 
 
@@ -291,33 +310,6 @@ def test_everyday_phrases_near_those_are_not_a_crisis(lexical: FaqEngine, text: 
 )
 def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> None:
     assert lexical.ask(text).decision is Decision.CRISIS
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "voy a colgar el cartel de la plática en el pasillo",
-        "me voy a cortar el cabello antes de la ceremonia",
-        "me quiero morir de la pena, llegué tarde a la junta",
-        "este frío me está matando, ¿hay calefacción en la ventanilla?",
-        "mi coordinadora me va a matar si no entrego la lista hoy",
-        "¿hay una conferencia sobre prevención del suicidio en septiembre?",
-        "el director está violando el reglamento de la ventanilla",
-        "¿cuántos años le dan de cárcel a quien comete feminicidio?",
-        "hace tres años me asaltaron afuera del mercado, ya estoy bien; ¿cuenta como riesgo de"
-        " trabajo?",
-        "mañana es el simulacro de sismo e incendio, ¿a qué hora?",
-        "la niña no está en peligro ahorita, pero quiero saber a quién reportarlo",
-        "este papeleo de la licitación me está matando",
-        "¿dónde se pide permiso para quemar el castillo de la fiesta del barrio?",
-        "me quedé afuera de mi casa sin llaves, ¿alguien tiene el número del cerrajero?",
-        "hace años entró un señor armado a la tesorería, por suerte no pasó nada: ¿hay protocolo?",
-        "¿qué diferencia hay entre un incendio y un conato para el reporte de Protección Civil?",
-        "el mes pasado hubo una fuga de gas en el mercado y ya la controlaron, ¿hay que reportar?",
-    ],
-)
-def test_sayings_topics_and_settled_events_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
-    assert lexical.ask(text).decision is not Decision.CRISIS
 
 
 @pytest.mark.parametrize(

@@ -68,8 +68,8 @@ _HYPOTHETICAL = re.compile(
     r"|se considera|es delito|es violencia|cuantos anos|que dice la ley|como se castiga"
     r"|esta penado|que pena (?:tiene|le|les|da|dan|hay|merece|corresponde|alcanza|me)"
     r"|hipotetic|por ejemplo|ejemplo de|para estar preparad|articulo|codigo penal|simulacros?"
-    r"|ya se apago|ya lo apagaron|ya la apagaron|ya esta controlado|la controlo|lo controlo"
-    r"|la controlaron|lo controlaron|estadisticas?|que diferencia|diferencia entre"
+    r"|ya se apago|ya (?:lo|la) apagaron|ya esta controlado|(?:la|lo) control(?:o|aron)"
+    r"|estadisticas?|que diferencia|diferencia entre"
     r"|(?:numero|numeros|telefono|telefonos|linea|lineas) (?:de )?(?:emergencia|ayuda|atencion))\b"
 )
 
@@ -481,6 +481,10 @@ def pattern_line(normalized: str) -> Line | None:
     return None
 
 
+SUICIDAL_VOTE = 0.5
+"""The classifier's vote from which a message reads as suicidal intent."""
+
+
 class CrisisClassifier:
     """Two votes over sentence vectors, averaged: is it a crisis; and is it suicidal intent.
 
@@ -543,9 +547,15 @@ class CrisisClassifier:
         means: npt.NDArray[np.float64] = nearest.mean(axis=1, dtype=np.float64)
         return means
 
-    def suicidal(self, queries: Vectors, threshold: float = 0.5) -> bool:
+    def suicidal(self, queries: Vectors, threshold: float = SUICIDAL_VOTE) -> bool:
         """Tells whether any query reads as suicidal intent."""
-        return self._life is not None and bool(np.any(_predict(self._life, queries) >= threshold))
+        return self.suicidal_score(queries) >= threshold
+
+    def suicidal_score(self, queries: Vectors) -> float:
+        """The highest vote, over the queries, that they read as suicidal intent (0 to 1)."""
+        if self._life is None or not len(queries):
+            return 0.0
+        return float(np.max(_predict(self._life, queries)))
 
     def nearest_line(self, query: Vectors) -> Line:
         """Returns the line of the (non-suicide) crisis example closest to one query vector."""

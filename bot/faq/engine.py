@@ -412,7 +412,7 @@ class FaqEngine:
 
     SURE_SUICIDE = 0.8
     """The classifier's vote from which a message a pattern took for other danger gets the
-    Línea de la Vida's reply; under it, from 0.5, the general reply (every line)."""
+    Línea de la Vida's reply; under it, from `crisis.SUICIDAL_VOTE`, the general reply."""
 
     def _line_beside_suicide(self, pattern: Line, vectors: Vectors | None) -> Line:
         """The line for danger a pattern found, when the classifier may read suicide too.
@@ -423,9 +423,10 @@ class FaqEngine:
         """
         if vectors is None or self._crisis is None:
             return pattern
-        if self._crisis.suicidal(vectors, self.SURE_SUICIDE):
+        vote = self._crisis.suicidal_score(vectors)
+        if vote >= self.SURE_SUICIDE:
             return Line.LIFE
-        return Line.GENERAL if self._crisis.suicidal(vectors) else pattern
+        return Line.GENERAL if vote >= crisis.SUICIDAL_VOTE else pattern
 
     def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
         if vectors is None or self._crisis is None:
