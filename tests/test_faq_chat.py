@@ -20,6 +20,17 @@ async def test_free_text_question_gets_a_sourced_answer(chat):
     assert "👍 Me sirvió" in answer.labels() and "👎 No me sirvió" in answer.labels()
 
 
+async def test_a_long_question_in_the_servants_words_is_answered_without_buttons(chat):
+    """No phrasing of the entry matches closely, but every signal points at it."""
+    replies = await chat.send(
+        "hola, quería saber quién tiene que hacer la declaración patrimonial y hasta cuándo "
+        "hay chance, porque en mi área nadie sabe bien"
+    )
+    assert not any("Quisiste decir" in reply.text for reply in replies)
+    assert "declaración patrimonial" in replies[-1].text.lower()
+    assert "Fuente:" in replies[-1].text
+
+
 async def test_feedback_is_counted_once_and_buttons_disappear(chat, session_factory):
     await chat.send("¿qué es el cohecho?")
     await chat.press("👍 Me sirvió")

@@ -8,13 +8,14 @@ calibrated answer / suggest / unknown decision.
   the sentence encoder's best cosine with the entry's phrasings (:mod:`bot.faq.semantic`).
   A long message is also scored part by part (sentences): the main entry is the best over
   the whole and the parts, and a part about something else is offered as well.
-* **Decision**: ``ANSWER`` when the best score reaches ``answer`` with a margin over a
-  different runner-up, ``SUGGEST`` (up to three entries) when it reaches ``suggest``,
-  otherwise ``UNKNOWN``.
+* **Decision**: ``ANSWER`` when the answer gate (:class:`AnswerGate`, a logistic model of the
+  ranking's signals) is sure enough, or, without a gate (the lexical engine), when the best
+  score reaches ``answer`` with a margin over a different runner-up; ``SUGGEST`` (up to three
+  entries) when it reaches ``suggest``, otherwise ``UNKNOWN``.
 
 Without an encoder (it failed to load, or ``FAQ_ENCODER=none``) the lexical scorer decides
 alone with its own calibration. All thresholds were calibrated on the development
-phrasings only (``benchmarks/faq.py --calibrate``).
+phrasings only (``benchmarks/faq_calibrate.py``).
 """
 
 from __future__ import annotations
@@ -46,6 +47,45 @@ _WINDOW_WORDS = 30
 _ASKS_RE = re.compile(r"[?¿]|\b(?:que (?:hago|debo|tengo que|procede)|a donde|a quien)\b")
 """A message that asks something (raw text or normalised: "q hago" reads "que hago")."""
 _PART_SPLIT_RE = re.compile(r"(?<=[.!?;:\n])\s*|\s*[¿¡]")
+
+
+GATE_FEATURES = (
+    "best",
+    "margin",
+    "lexical",
+    "lexical_first",
+    "cosine",
+    "cosine_margin",
+    "words",
+    "query_weight",
+)
+"""What the answer gate weighs, in the order of `AnswerGate.weights`: the best fused score
+and its lead over the runner-up; the best entry's lexical score over the whole message and
+whether the lexical ranking alone puts it first; its best cosine and the lead of the
+semantic ranking's first over its second; the message's length (log of its words, capped);
+and the lexical weight of its words (capped)."""
+_GATE_MAX_WORDS = 80
+_GATE_MAX_QUERY_WEIGHT = 6.0
+
+
+@dataclass(frozen=True)
+class AnswerGate:
+    """A logistic model of "the best entry is the right one", fitted on the development
+    phrasings (``benchmarks/faq_calibrate.py --gate``).
+
+    Fixed thresholds on the fused score leave long, situational messages unanswered: their
+    best score is modest even when every signal points at one entry. The gate weighs the
+    signals together and answers when the probability reaches ``threshold``, chosen so that
+    no more answers are confidently wrong than with the thresholds alone.
+    """
+
+    bias: float
+    weights: tuple[float, ...]
+    threshold: float
+
+    def probability(self, features: Sequence[float]) -> float:
+        logit = self.bias + sum(w * x for w, x in zip(self.weights, features, strict=True))
+        return float(1.0 / (1.0 + np.exp(-logit)))
 
 
 @dataclass(frozen=True)
@@ -81,6 +121,8 @@ class Calibration:
     min_query_weight: float
     crisis: float
     crisis_context: float = 0.0
+    gate: AnswerGate | None = None
+    """When set, it decides ``ANSWER`` instead of ``answer``/``answer_agree``/``margin``."""
 
 
 LEXICAL_CALIBRATION = Calibration(
@@ -106,6 +148,11 @@ CALIBRATIONS: dict[str, Calibration] = {
         min_query_weight=2.0,
         crisis=0.70,
         crisis_context=0.2,
+        gate=AnswerGate(
+            bias=-15.399,
+            weights=(2.841, 4.936, 8.905, 1.184, 3.410, 2.639, 2.108, 0.834),
+            threshold=0.8,
+        ),
     ),
 }
 """Per encoder family (the model id's first dash-separated word)."""
@@ -155,6 +202,8 @@ class _Ranking:
     query_weight: float
     also: int | None
     agree: bool
+    features: tuple[float, ...] = ()
+    """The answer gate's inputs (`GATE_FEATURES`) for the best entry."""
 
 
 class FaqEngine:
@@ -327,10 +376,14 @@ class FaqEngine:
             return FaqResult(Decision.UNKNOWN, None, (), 0.0)
         best, best_score = ranking.ordered[0]
         runner_up = ranking.ordered[1][1] if len(ranking.ordered) > 1 else 0.0
-        confident = ranking.query_weight >= calibration.min_query_weight and (
-            (ranking.agree and best_score >= calibration.answer_agree)
-            or (best_score >= calibration.answer and best_score - runner_up >= calibration.margin)
-        )
+        gate = calibration.gate
+        if gate is not None and ranking.features:
+            sure = gate.probability(ranking.features) >= gate.threshold
+        else:
+            sure = (ranking.agree and best_score >= calibration.answer_agree) or (
+                best_score >= calibration.answer and best_score - runner_up >= calibration.margin
+            )
+        confident = ranking.query_weight >= calibration.min_query_weight and sure
         score = round(best_score, 4)
         suggestions = self._suggestions(ranking.ordered, best_score)
         if line is not None:
@@ -370,6 +423,15 @@ class FaqEngine:
         normalized, parts, _, semantic = self._read(text)
         ordered = self._rank(normalized, parts, semantic).ordered
         return [(self._entries[i], s) for i, s in ordered[:limit]]
+
+    def gate_inputs(self, text: str) -> tuple[FaqEntry, tuple[float, ...]] | None:
+        """The best entry for a message and the answer gate's inputs (`GATE_FEATURES`), for
+        fitting the gate; ``None`` when nothing ranks or there is no encoder."""
+        normalized, parts, _, semantic = self._read(text)
+        ranking = self._rank(normalized, parts, semantic)
+        if not ranking.ordered or not ranking.features:
+            return None
+        return self._entries[ranking.ordered[0][0]], ranking.features
 
     # -------------------------------------------------------------------- scoring
 
@@ -436,47 +498,68 @@ class FaqEngine:
             self._crisis, vectors, calibration.crisis, calibration.crisis_context
         )
 
-    def _fused(
-        self, normalized: str, semantic_row: Vectors | None
-    ) -> tuple[dict[int, float], float]:
-        lexical, query_weight = self._lexical.scores(normalized)
+    def _fused(self, lexical: dict[int, float], semantic_row: Vectors | None) -> dict[int, float]:
         calibration = self.calibration
         if semantic_row is None or calibration.lexical_weight >= 1.0:
-            return lexical, query_weight
+            return lexical
         floor = calibration.semantic_floor
         scaled = np.clip((semantic_row - floor) / (1.0 - floor), 0.0, 1.0)
         weight = calibration.lexical_weight
         fused = {i: float((1.0 - weight) * s) for i, s in enumerate(scaled) if s > 0.0}
         for index, score in lexical.items():
             fused[index] = fused.get(index, 0.0) + weight * score
-        return fused, query_weight
+        return fused
 
     def _rank(self, normalized: str, parts: Sequence[str], semantic: Vectors | None) -> _Ranking:
         if not normalized:
             return _Ranking([], 0.0, None, False)
-        whole, query_weight = self._fused(normalized, None if semantic is None else semantic[0])
-        combined = dict(whole)
+        lexical, query_weight = self._lexical.scores(normalized)
+        combined = dict(self._fused(lexical, None if semantic is None else semantic[0]))
         part_bests: list[tuple[int, float]] = []
         for row, part in enumerate(parts, start=1):
-            row_vector = None if semantic is None else semantic[row]
-            scores, weight = self._fused(normalize(part), row_vector)
+            part_lexical, weight = self._lexical.scores(normalize(part))
+            scores = self._fused(part_lexical, None if semantic is None else semantic[row])
             query_weight = max(query_weight, weight)
             if scores:
                 part_bests.append(max(scores.items(), key=lambda pair: pair[1]))
             for index, score in scores.items():
                 combined[index] = max(combined.get(index, 0.0), score)
         ordered = sorted(combined.items(), key=lambda pair: (-pair[1], self._entries[pair[0]].id))
-        also, agree = None, False
-        if ordered:
-            main = ordered[0][0]
-            others = [(i, s) for i, s in part_bests if i != main and s >= self.calibration.also]
-            if others:
-                also = max(others, key=lambda pair: pair[1])[0]
-            agree = semantic is not None and self._agree(main, normalized, semantic)
-        return _Ranking(ordered, query_weight, also, agree)
+        if not ordered:
+            return _Ranking([], query_weight, None, False)
+        main = ordered[0][0]
+        others = [(i, s) for i, s in part_bests if i != main and s >= self.calibration.also]
+        also = max(others, key=lambda pair: pair[1])[0] if others else None
+        lexical_first = bool(lexical) and max(lexical, key=lambda i: lexical[i]) == main
+        if semantic is None:
+            return _Ranking(ordered, query_weight, also, False)
+        cosines = semantic.max(axis=0)
+        agree = lexical_first and int(np.argmax(cosines)) == main
+        features = _gate_features(
+            ordered, lexical.get(main, 0.0), lexical_first, cosines, normalized, query_weight
+        )
+        return _Ranking(ordered, query_weight, also, agree, features)
 
-    def _agree(self, main: int, normalized: str, semantic: Vectors) -> bool:
-        """Tells whether the lexical and the semantic rankings each put ``main`` first."""
-        lexical, _ = self._lexical.scores(normalized)
-        lexical_top = max(lexical, key=lambda i: lexical[i]) if lexical else None
-        return lexical_top == main and int(np.argmax(semantic.max(axis=0))) == main
+
+def _gate_features(
+    ordered: list[tuple[int, float]],
+    lexical: float,
+    lexical_first: bool,
+    cosines: Vectors,
+    normalized: str,
+    query_weight: float,
+) -> tuple[float, ...]:
+    """The answer gate's inputs, in the order of `GATE_FEATURES`."""
+    main, best = ordered[0]
+    runner_up = ordered[1][1] if len(ordered) > 1 else 0.0
+    first, second = np.sort(cosines)[::-1][:2] if cosines.size > 1 else (cosines[0], 0.0)
+    return (
+        best,
+        best - runner_up,
+        lexical,
+        float(lexical_first),
+        float(cosines[main]),
+        float(first - second),
+        float(np.log1p(min(len(normalized.split()), _GATE_MAX_WORDS))),
+        min(query_weight, _GATE_MAX_QUERY_WEIGHT) / _GATE_MAX_QUERY_WEIGHT,
+    )
