@@ -33,7 +33,7 @@ from bot.faq.encoder import load_encoder  # noqa: E402
 from bot.faq.evaluation import Case, Report, evaluate, load_cases  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "faq_data"
-DEV_FILES = ("servants_dev.toml", "dev.toml", "crisis_dev.toml")
+DEV_FILES = ("servants_dev.toml", "dev.toml", "crisis_dev.toml", "twentyfirst_dev.toml")
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)
 """A third writer's set, added after the engine was tuned: its totals only, never its misses."""
@@ -46,6 +46,7 @@ LATE_FILES = (
     "thirteenth_holdout.toml",
     "eighteenth_holdout.toml",
     "twentieth_holdout.toml",
+    "twentysecond_holdout.toml",
 )
 """Writers who came after the last tuning: totals only, never their misses."""
 SIBLING_FILES = ("fourteenth_holdout.toml", "sixteenth_holdout.toml")
@@ -164,7 +165,7 @@ def main() -> None:
         ("HELD-ASIDE", holdout),
         ("FRESH HELD-ASIDE (third writer)", fresh),
         ("FIFTH WRITER HELD-ASIDE (written after all tuning)", fifth),
-        ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th, 20th: after tuning)", late),
+        ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th, 20th, 22nd: after tuning)", late),
         ("SIBLINGS HELD-ASIDE (14th, 16th: their other halves joined the content)", siblings),
     )
     for title, cases in parts:

@@ -132,17 +132,23 @@ async def _answer(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
 
 
 async def _suggest(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
-    """ "¿Quisiste decir…?" with the engine's guesses; False when it has none."""
+    """ "¿Quisiste decir…?" with the engine's guesses; False when it has none. A question
+    about another country's law is told what the content covers, with the guesses if any."""
+    if result.elsewhere:
+        await _offer(update, engine, result.suggestions, lead=engine.texts().elsewhere)
+        return True
     if result.decision != Decision.SUGGEST or not result.suggestions:
         return False
     await _offer(update, engine, result.suggestions)
     return True
 
 
-async def _offer(update: Update, engine: FaqEngine, entries: Sequence[FaqEntry]) -> None:
+async def _offer(
+    update: Update, engine: FaqEngine, entries: Sequence[FaqEntry], *, lead: str | None = None
+) -> None:
     rows = [[question_button(entry)] for entry in entries]
     rows.append([render.button("faq.none_of_these", cb.FAQ_TOPICS)])
-    await respond(update, Markup(engine.texts().suggest), render.keyboard(*rows))
+    await respond(update, Markup(lead or engine.texts().suggest), render.keyboard(*rows))
 
 
 async def list_topics(update: Update, context: BotContext) -> None:

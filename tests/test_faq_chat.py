@@ -31,6 +31,13 @@ async def test_a_long_question_in_the_servants_words_is_answered_without_buttons
     assert "Fuente:" in replies[-1].text
 
 
+async def test_another_countrys_law_gets_what_the_bot_covers_not_toluca_law(chat):
+    [reply] = await chat.send("en colombia cuántos años de cárcel dan por feminicidio?")
+    assert "leyes de México y del Estado de México" in reply.text
+    assert "Fuente:" not in reply.text
+    assert "Ninguna de estas: ver temas" in reply.labels()
+
+
 async def test_feedback_is_counted_once_and_buttons_disappear(chat, session_factory):
     await chat.send("¿qué es el cohecho?")
     await chat.press("👍 Me sirvió")

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bot.faq import Decision, FaqEngine, normalize
-from bot.faq.crisis import Line
+from bot.faq.crisis import Line, line_for_vote
 from bot.faq.encoder import load_encoder
 from bot.faq.engine import GATE_FEATURES
 from bot.faq.evaluation import Case, evaluate, load_cases, shown_entry_id
@@ -19,6 +19,7 @@ DEV_FILES = (
     DATA_DIR / "servants_dev.toml",
     DATA_DIR / "dev.toml",
     DATA_DIR / "crisis_dev.toml",
+    DATA_DIR / "twentyfirst_dev.toml",
 )
 HOLDOUT_FILES = (
     DATA_DIR / "servants_holdout.toml",
@@ -34,6 +35,7 @@ LATE_FILES = (
     DATA_DIR / "thirteenth_holdout.toml",
     DATA_DIR / "eighteenth_holdout.toml",
     DATA_DIR / "twentieth_holdout.toml",
+    DATA_DIR / "twentysecond_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
@@ -94,11 +96,11 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
 
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
-    "dev": {"answer": 0.84, "one_tap": 0.965, "wrong": 0.02, "offtopic": 0.02, "false": 0.06},
+    "dev": {"answer": 0.81, "one_tap": 0.965, "wrong": 0.02, "offtopic": 0.02, "false": 0.08},
     "holdout": {"answer": 0.78, "one_tap": 0.925, "wrong": 0.025, "offtopic": 0.04, "false": 0.10},
     "fresh": {"answer": 0.88, "one_tap": 0.96, "wrong": 0.03, "offtopic": 0.03, "false": 0.08},
     "fifth": {"answer": 0.94, "one_tap": 0.98, "wrong": 0.01, "offtopic": 0.04, "false": 0.07},
-    "late": {"answer": 0.92, "one_tap": 0.975, "wrong": 0.025, "offtopic": 0.03, "false": 0.06},
+    "late": {"answer": 0.89, "one_tap": 0.97, "wrong": 0.025, "offtopic": 0.03, "false": 0.08},
     "siblings": {
         "answer": 0.87,
         "one_tap": 0.975,
@@ -112,8 +114,8 @@ PARTS = ["dev", "holdout", "fresh", "fifth", "late", "siblings"]
 examples once measured), the ninth writer's situational questions, the eleventh writer's
 crisis and calm messages, the thirteenth writer's short and situational questions (two per
 entry) and the eighteenth writer's legal questions no entry answers and questions about two
-entries, and the twentieth writer's week of messages, each written after the tuning that came
-before it (README)."""
+entries, the twentieth writer's week of messages and the twenty-second writer's long and
+situational questions, each written after the tuning that came before it (README)."""
 CALM_CEILINGS = {
     "dev": 0.32,
     "holdout": 0.32,
@@ -125,16 +127,17 @@ CALM_CEILINGS = {
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
     "dev": (0.99, 0.93, 0.95),
-    "holdout": (0.985, 0.78, 0.9),
-    "fresh": (0.985, 0.7, 0.95),
-    "fifth": (0.98, 0.8, 0.85),
+    "holdout": (0.985, 0.78, 0.75),
+    "fresh": (0.985, 0.7, 0.85),
+    "fifth": (0.98, 0.8, 0.75),
     "late": (0.99, 0.7, 0.8),
     "siblings": (1.0, 1.0, 1.0),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
-la Vida's own reply. The goal is 1.00 for both: see the README for the gap. A suicidal message
-that a pattern read as other danger gets the general reply, which lists the Línea de la Vida
-too, unless the classifier is sure (README)."""
+la Vida's own reply. The goal is 1.00 for both: see the README for the gap. A message the
+classifier reads as suicidal only in part (a vote from 0.5 to 0.8) gets the general reply,
+which lists the Línea de la Vida too: that vote misfires on other danger told in distress
+(README)."""
 
 
 @pytest.mark.parametrize("part", PARTS)
@@ -242,6 +245,7 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "después de la quincena ya no me van a volver a ver, cuiden a mis hijos",
         "me quise aventar del segundo piso del palacio",
         "una señora está del otro lado del barandal del puente de Alfredo del Mazo",
+        "me corté las venas en el baño del palacio y no deja de salir sangre",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
@@ -282,6 +286,8 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "hace años entró un señor armado a la tesorería, por suerte no pasó nada: ¿hay protocolo?",
         "¿qué diferencia hay entre un incendio y un conato para el reporte de Protección Civil?",
         "el mes pasado hubo una fuga de gas en el mercado y ya la controlaron, ¿hay que reportar?",
+        "me corté el pelo para la foto de la credencial, ¿sale bien así?",
+        "¿el refresco de la junta ya se quedó sin gas?",
     ],
 )
 def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -308,6 +314,10 @@ def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: 
         "desde el año pasado mi pareja me golpea y ya estoy bien harta",
         "hace años me pegaba mi ex y ya pasó otra vez, me golpeó hoy",
         "tres chavos fueron a escalar la peña, dos regresaron sin él y ya oscureció",
+        "¿si alguien me ofrece dinero es cohecho? es que un señor me enseña una navaja y sigue"
+        " sentado en la ventanilla",
+        "en la comida de fin de año me pusieron algo en el vaso y ya no sé dónde estoy",
+        "se está saliendo muchísimo gas del tanque de la cocina de la estancia infantil",
     ],
 )
 def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -328,6 +338,14 @@ def test_violence_against_a_woman_keeps_the_womens_lines(engine: FaqEngine, text
     assert result.decision is Decision.CRISIS
     assert result.line in (Line.WOMEN, Line.GENERAL)
     assert "800 108 4053" in engine.crisis_text(result.line)
+
+
+def test_a_middling_suicidal_vote_gets_every_line() -> None:
+    """The classifier's vote misfires on other danger told in distress: only a sure vote
+    gives the Línea de la Vida's reply alone; a middling one, the reply with every line."""
+    assert line_for_vote(0.9, Line.WOMEN) is Line.LIFE
+    assert line_for_vote(0.6, Line.WOMEN) is Line.GENERAL
+    assert line_for_vote(0.3, Line.WOMEN) is Line.WOMEN
 
 
 def test_crisis_has_priority_over_greeting(engine: FaqEngine) -> None:
@@ -431,6 +449,35 @@ def test_the_lexical_engine_has_no_gate(lexical: FaqEngine) -> None:
     assert lexical.calibration.gate is None
     assert lexical.gate_inputs(LONG_QUESTION) is None
     assert lexical.ask("¿qué es el cohecho?").decision is Decision.ANSWER
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "en Argentina cuántos años dan por feminicidio",
+        "¿es delito en Estados Unidos grabar a un policía?",
+        "qué dice el código penal de Chile del cohecho",
+    ],
+)
+def test_another_countrys_law_is_never_answered_directly(engine: FaqEngine, text: str) -> None:
+    result = engine.ask(text)
+    assert result.elsewhere
+    assert result.decision in (Decision.SUGGEST, Decision.UNKNOWN)
+    assert result.entry is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "llegó un migrante de Honduras a la ventanilla, ¿qué derechos tiene?",
+        "la ley ingrid de la cdmx aplica aquí en Toluca?",
+        "¿qué pena tiene el feminicidio en el Estado de México?",
+    ],
+)
+def test_a_person_or_a_comparison_from_elsewhere_is_not_another_countrys_law(
+    engine: FaqEngine, text: str
+) -> None:
+    assert not engine.ask(text).elsewhere
 
 
 def test_vague_query_gets_suggestions(engine: FaqEngine) -> None:

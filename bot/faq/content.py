@@ -5,7 +5,8 @@ Layout::
     content/faq/topics.toml      [[topic]] id, title, emoji (optional)
     content/faq/<topic_id>.toml  topic = "<topic_id>" + [[entry]] tables
     content/faq/texts.toml       [texts] crisis, crisis_mujeres, crisis_vida, greeting,
-                                 thanks, unknown, suggest, contacto_sin_datos
+                                 thanks, unknown, suggest, otra_jurisdiccion,
+                                 contacto_sin_datos
     content/faq/crisis.toml      [[tipo]] id, lineas (general/mujeres/vida), ejemplos;
                                  [calma] ejemplos (sound dangerous, are not)
     content/faq/office.toml      [office] nombre, telefono, whatsapp, correo, direccion,
@@ -46,6 +47,7 @@ _TEXT_KEYS = (
     "thanks",
     "unknown",
     "suggest",
+    "otra_jurisdiccion",
 )
 _OFFICE_FIELDS = ("telefono", "whatsapp", "correo", "direccion", "horario", "web")
 
@@ -159,6 +161,7 @@ def _load_texts(directory: pathlib.Path) -> FaqTexts:
         thanks=values["thanks"],
         unknown=values["unknown"],
         suggest=values["suggest"],
+        elsewhere=values["otra_jurisdiccion"],
     )
 
 

@@ -83,6 +83,8 @@ _SUICIDE = (
     r"\b(?:me quiero|me voy a|me dan ganas de|me dieron ganas de|me quise|me iba a)\s+"
     r"(?:matar|colgar|aventar|tirar|cortar)\b"
     r"(?!\s+(?:el|la|los|las|un|una|unos|unas|mi|mis|tu|tus|su|sus)\b(?!\s+venas))",
+    r"\b(?:me|se)\s+(?:corte|corto|cortaba|esta cortando|estoy cortando)\s+(?:las\s+)?"
+    r"(?:venas|munecas|muñecas)\b",
     r"\b(?:morirme|matarme|quitarme la vida|cortarme las venas|colgarme|ahorcarme|aventarme"
     r"|tirarme (?:del|de un|de la|al|a las vias)|envenenarme|hacerme dano)\b",
     r"\bme\s+(?:tiro|aviento|avento)\s+(?:al|del|de la|a las|a la|por la)\b",
@@ -231,7 +233,8 @@ _GENERAL_NOW = (
     r"|sueldo|vacaciones|vida|bienvenida|gracias|su|la|el|los|las|un|una)\b)\w+"
     r"|con el (?:cinturon|cinto|palo|fierro))",
     r"\b(?:acaba|acaban)\s+de\s+(?:aventar|avent\w+|romper|picar|apuñalar)\b",
-    r"\b(?:enseño|enseno|mostro|saco|sacaron|saca)\s+(?:el|la|un|una|su)\s+(?:fierro|cuete|arma"
+    r"\b(?:enseño|enseno|enseña|ensena|mostro|muestra|saco|sacaron|saca)\s+(?:el|la|un|una|su)\s+"
+    r"(?:fierro|cuete|arma"
     r"|pistola|navaja|cuchillo|machete|filero|fusca)\b",
     # Hiding or locked in from someone.
     r"\bescondid[oa]s?\b",
@@ -319,6 +322,10 @@ _WEAK = (
     r"\b(?:me|nos|le|la|lo)\s+(?:golpea|golpean|pega|pegan|maltrata|maltratan|amenaza"
     r"|amenazan|lastima|encierra|ahorca|quema)\b",
     r"\bemergencia\b|\bfuga\s+de\s+gas\b|\blinchamiento\b",
+    r"\bse\s+(?:esta\s+)?(?:sale|saliendo|salio)\s+(?:el|mucho|muchisimo)\s+gas\b",
+    # Drugged at a party: "me pusieron algo en la bebida".
+    r"\b(?:me|le|nos|les)\s+(?:dieron|pusieron|echaron|metieron)\s+algo\s+en\s+(?:la|mi|su|el)\s+"
+    r"(?:bebida|vaso|copa|refresco|cafe|agua|trago)\b",
     # Someone just hurt, told with "ayuda" or a place: "golpearon a la cajera, ayuda".
     r"\b(?:golpearon|golpeo|madrearon|apuñalaron|apunalaron|acuchillaron|balearon|asaltaron"
     r"|atropellaron)\s+a\s+(?:la|el|un|una|mi|su|nuestra|nuestro)\b",
@@ -444,7 +451,8 @@ _GENERAL_NOW_RE = _any(_GENERAL_NOW)
 _WEAK_RE = _any(_WEAK)
 _NOW_RE = re.compile(
     r"\b(?:ahorita|en este momento|ahora mismo|sigue ahi|sigue afuera|sigue aqui|siguen ahi"
-    r"|siguen afuera|no paran|no para|ayuda|ayudenme|urgente|rapido)\b"
+    r"|siguen afuera|no paran|no para|ayuda|ayudenme|urgente|rapido"
+    r"|sigue (?:sentad[oa]|parad[oa]|enfrente|afuera|en la ventanilla|en mi escritorio))\b"
 )
 _WOMAN_WORDS = re.compile(
     r"\b(?:mujer|señora|senora|muchacha|chava|esposa|novia|ella|mi mama|su mama|compañera"
@@ -483,6 +491,19 @@ def pattern_line(normalized: str) -> Line | None:
 
 SUICIDAL_VOTE = 0.5
 """The classifier's vote from which a message reads as suicidal intent."""
+SURE_SUICIDAL_VOTE = 0.8
+"""The vote from which the Línea de la Vida's own reply is given, when no phrase named
+suicidal intent. Between the two votes the general reply is given, which lists every line,
+the Línea de la Vida included: the vote misfires on other danger told in distress ("mi hija
+de 14 no llegó", "me mandó foto de mi casa y de una pistola" score 0.5–0.65), and the Línea
+de la Vida's reply alone would leave those without the lines that fit."""
+
+
+def line_for_vote(vote: float, otherwise: Line) -> Line:
+    """The line of a crisis given the classifier's suicidal vote (see SURE_SUICIDAL_VOTE)."""
+    if vote >= SURE_SUICIDAL_VOTE:
+        return Line.LIFE
+    return Line.GENERAL if vote >= SUICIDAL_VOTE else otherwise
 
 
 class CrisisClassifier:
@@ -547,10 +568,6 @@ class CrisisClassifier:
         means: npt.NDArray[np.float64] = nearest.mean(axis=1, dtype=np.float64)
         return means
 
-    def suicidal(self, queries: Vectors, threshold: float = SUICIDAL_VOTE) -> bool:
-        """Tells whether any query reads as suicidal intent."""
-        return self.suicidal_score(queries) >= threshold
-
     def suicidal_score(self, queries: Vectors) -> float:
         """The highest vote, over the queries, that they read as suicidal intent (0 to 1)."""
         if self._life is None or not len(queries):
@@ -607,5 +624,6 @@ def semantic_line(
     probabilities = classifier.probabilities(queries)
     for index, (row, probability) in enumerate(zip(queries, probabilities, strict=True)):
         if probability >= threshold and (index == 0 or probabilities[0] >= context):
-            return Line.LIFE if classifier.suicidal(row[None, :]) else classifier.nearest_line(row)
+            vote = classifier.suicidal_score(row[None, :])
+            return line_for_vote(vote, classifier.nearest_line(row))
     return None

@@ -149,9 +149,9 @@ CALIBRATIONS: dict[str, Calibration] = {
         crisis=0.70,
         crisis_context=0.2,
         gate=AnswerGate(
-            bias=-15.399,
-            weights=(2.841, 4.936, 8.905, 1.184, 3.410, 2.639, 2.108, 0.834),
-            threshold=0.8,
+            bias=-16.501,
+            weights=(2.61, 6.283, 9.939, 1.229, 4.097, 3.064, 2.465, 0.089),
+            threshold=0.85,
         ),
     ),
 }
@@ -373,7 +373,8 @@ class FaqEngine:
         if not ranking.ordered:
             if line is not None:
                 return FaqResult(Decision.CRISIS, None, (), 1.0, line=line)
-            return FaqResult(Decision.UNKNOWN, None, (), 0.0)
+            elsewhere = intents.names_other_jurisdiction(normalized)
+            return FaqResult(Decision.UNKNOWN, None, (), 0.0, elsewhere=elsewhere)
         best, best_score = ranking.ordered[0]
         runner_up = ranking.ordered[1][1] if len(ranking.ordered) > 1 else 0.0
         gate = calibration.gate
@@ -386,6 +387,9 @@ class FaqEngine:
         confident = ranking.query_weight >= calibration.min_query_weight and sure
         score = round(best_score, 4)
         suggestions = self._suggestions(ranking.ordered, best_score)
+        if line is None and intents.names_other_jurisdiction(normalized):
+            decision = Decision.SUGGEST if suggestions else Decision.UNKNOWN
+            return FaqResult(decision, None, suggestions, score, elsewhere=True)
         if line is not None:
             if best_score >= calibration.answer:
                 return FaqResult(Decision.CRISIS, self._entries[best], (), score, line=line)
@@ -472,23 +476,13 @@ class FaqEngine:
             logger.exception("FAQ encoder failed on a message: lexical ranking only")
             return None
 
-    SURE_SUICIDE = 0.8
-    """The classifier's vote from which a message a pattern took for other danger gets the
-    Línea de la Vida's reply; under it, from `crisis.SUICIDAL_VOTE`, the general reply."""
-
     def _line_beside_suicide(self, pattern: Line, vectors: Vectors | None) -> Line:
-        """The line for danger a pattern found, when the classifier may read suicide too.
-
-        Its vote misfires on other danger told in distress ("mi esposo llegó rompiendo
-        todo" scores 0.6): the Línea de la Vida's reply alone would leave a woman without
-        the women's lines, so a middling vote gets the general reply, which lists them all.
-        """
+        """The line for danger a pattern found, when the classifier may read suicide too:
+        its vote misfires on other danger told in distress ("mi esposo llegó rompiendo todo"
+        scores 0.6), so a middling vote gets the general reply (`crisis.line_for_vote`)."""
         if vectors is None or self._crisis is None:
             return pattern
-        vote = self._crisis.suicidal_score(vectors)
-        if vote >= self.SURE_SUICIDE:
-            return Line.LIFE
-        return Line.GENERAL if vote >= crisis.SUICIDAL_VOTE else pattern
+        return crisis.line_for_vote(self._crisis.suicidal_score(vectors), pattern)
 
     def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
         if vectors is None or self._crisis is None:

@@ -161,3 +161,35 @@ def is_greeting(normalized: str) -> bool:
 def is_thanks(normalized: str) -> bool:
     """Tells whether the message is only thanks or an acknowledgement ("muchas gracias!!")."""
     return _only_words(normalized, _THANKS_CORE_SQ, _THANKS_ALL_SQ)
+
+
+_OTHER_COUNTRIES = (
+    "otro pais|otros paises|el extranjero|"
+    "colombia|espa(?:n|ñ)a|estados unidos|ee uu|eeuu|eua|usa|argentina|chile|peru|venezuela|"
+    "guatemala|honduras|el salvador|nicaragua|costa rica|panama|cuba|ecuador|bolivia|"
+    "paraguay|uruguay|brasil|canada|francia|alemania|italia|inglaterra|reino unido|portugal|"
+    "japon|china|rusia"
+)
+"""Mexico's other states are not here: the content compares their laws with the Estado de
+México's on purpose (the Ley Ingrid of Mexico City)."""
+_HERE_RE = re.compile(r"\b(?:mexico|mexicana|mexicano|toluca|edomex|aqui)\b")
+_LAW_WORDS = (
+    r"ley|leyes|pena|penas|codigo|delito|delitos|legal|ilegal|castig\w*|articulo|"
+    r"constitucion|sancion\w*|carcel|multa|tipific\w*|juzga\w*|dan por|"
+    r"feminicidio|homicidio|robo|aborto|cohecho|soborno|extorsion|secuestro|peculado|divorcio"
+)
+_WITHIN = r"(?:\w+ ){0,6}"
+_OTHER_JURISDICTION_RE = re.compile(
+    rf"\b(?:{_LAW_WORDS}) {_WITHIN}(?:en|de|del) (?:la |el |los )?(?:{_OTHER_COUNTRIES})\b"
+    rf"|\ben (?:la |el |los )?(?:{_OTHER_COUNTRIES}) {_WITHIN}(?:{_LAW_WORDS})\b"
+)
+
+
+def names_other_jurisdiction(normalized: str) -> bool:
+    """True when a message asks about another country's law ("en Colombia, ¿qué pena tiene
+    el feminicidio?") and not about Mexico's: the content answers with the law that applies
+    in the Estado de México, which would be a confident wrong answer there."""
+    return (
+        _OTHER_JURISDICTION_RE.search(normalized) is not None
+        and _HERE_RE.search(normalized) is None
+    )

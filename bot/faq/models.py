@@ -78,6 +78,8 @@ class FaqResult:
             or ``vida``); ``None`` otherwise.
         also: For ``ANSWER`` on a long message, another entry one of its parts asks
             about, to offer after the answer.
+        elsewhere: The message asks about another country's law: never a direct answer
+            (``SUGGEST`` or ``UNKNOWN``), and the caller says what the content covers.
     """
 
     decision: Decision
@@ -86,6 +88,7 @@ class FaqResult:
     score: float
     line: str | None = None
     also: tuple[FaqEntry, ...] = ()
+    elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ class FaqTexts:
         thanks: Reply to thanks.
         unknown: "No tengo una respuesta segura" reply, with the office contact block.
         suggest: Lead-in for the "¿Quisiste decir…?" buttons.
+        elsewhere: Reply to a question about another country's law (what the content
+            covers), before any buttons.
         office_contact: Contact block of the Defensoría (lines with empty data omitted).
     """
 
@@ -113,3 +118,4 @@ class FaqTexts:
     unknown: str
     suggest: str
     office_contact: str
+    elsewhere: str
