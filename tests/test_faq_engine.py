@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.faq import Decision, FaqEngine, normalize
+from bot.faq import Decision, FaqEngine, crisis, normalize
 from bot.faq.crisis import Line, line_for_vote
 from bot.faq.encoder import load_encoder
 from bot.faq.engine import GATE_FEATURES
@@ -126,11 +126,11 @@ CALM_CEILINGS = {
 }
 """Calm look-alikes taken for a crisis: recall first, so this stays high (README)."""
 CRISIS_FLOORS = {
-    "dev": (0.99, 0.93, 0.95),
-    "holdout": (0.985, 0.78, 0.75),
-    "fresh": (0.985, 0.7, 0.85),
-    "fifth": (0.98, 0.8, 0.75),
-    "late": (0.99, 0.7, 0.8),
+    "dev": (0.99, 0.98, 0.95),
+    "holdout": (0.99, 0.96, 0.75),
+    "fresh": (0.985, 0.96, 0.85),
+    "fifth": (0.98, 0.92, 0.75),
+    "late": (0.99, 0.98, 0.8),
     "siblings": (1.0, 1.0, 1.0),
 }
 """Crisis recall (hybrid, lexical alone) and share of suicidal messages given the Línea de
@@ -338,6 +338,26 @@ def test_violence_against_a_woman_keeps_the_womens_lines(engine: FaqEngine, text
     assert result.decision is Decision.CRISIS
     assert result.line in (Line.WOMEN, Line.GENERAL)
     assert "800 108 4053" in engine.crisis_text(result.line)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oigan ya no voy a regresar mañana, le dejo mis llaves a la secre y las claves del"
+        " sistema, gracias por todo",
+        "el ex de mi compañera lleva toda la tarde dando vueltas en su moto frente a la oficina",
+        "hay una pelea con palos frente al mercado y uno ya está en el piso",
+        "un señor trae un bidón de gasolina en la ventanilla y grita que va a prenderse",
+        "una niña de la primaria me contó que su padrastro la toca cuando su mamá no está",
+    ],
+)
+def test_without_the_encoder_the_word_model_catches_what_no_phrase_names(
+    lexical: FaqEngine, text: str
+) -> None:
+    """The sentence encoder may fail to load: no danger phrase matches these, and the word
+    model trained on the crisis examples still puts the emergency lines first."""
+    assert crisis.pattern_line(normalize(text)) is None
+    assert lexical.ask(text).decision is Decision.CRISIS
 
 
 def test_a_middling_suicidal_vote_gets_every_line() -> None:

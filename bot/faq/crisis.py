@@ -15,15 +15,19 @@ All patterns read text already passed through :func:`bot.faq.normalize.normalize
 from __future__ import annotations
 
 import enum
+import itertools
+import math
 import pathlib
 import re
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.faq.encoder import Vectors
+from bot.faq.normalize import normalize, stem
 from bot.faq.vector_cache import Fitted, cached_fit
 
 
@@ -304,8 +308,10 @@ _WEAK = (
     r"\bdesaparec\w*|\bno lleva su medicina\b",
     r"\b(?:se perdio|se salio de la casa|no (?:la|lo|los|las) encontramos|no encontramos a"
     r"|ya no esta"
-    r"|se corto hace|ubicacion se quedo|cambio de ruta|se metio por otro lado|no la encuentro"
-    r"|no lo encuentro)\b",
+    r"|se corto hace|ubicacion se quedo|cambio de ruta|se metio por otro lado)\b",
+    # "No la encuentro" of a person, not of an article in the code.
+    r"\bno\s+(?:la|lo)\s+encuentro\b(?!\s+en\s+(?:el|la|los|las)\s+(?:codigo|ley|lista|pagina"
+    r"|sistema|archivo|expediente|reglamento|internet|documento)s?\b)",
     # Someone shut in or unfed.
     r"\b(?:no (?:la|lo) he visto en|se queja adentro|nadie abre|sin sus medicinas|no ha comido"
     r"|(?:la|lo) dejo encerrad[oa]|(?:la|lo) dejaron encerrad[oa]|golpear la puerta)\b",
@@ -322,6 +328,9 @@ _WEAK = (
     r"\b(?:me|nos|le|la|lo)\s+(?:golpea|golpean|pega|pegan|maltrata|maltratan|amenaza"
     r"|amenazan|lastima|encierra|ahorca|quema)\b",
     r"\bemergencia\b|\bfuga\s+de\s+gas\b|\blinchamiento\b",
+    # Hurt or threatened a moment ago, and the aggressor is still there.
+    r"\b(?:me|nos|la|le|lo)\s+(?:amenazo|amenazaron|empujo|empujaron|golpeo|golpearon|agredio"
+    r"|agredieron)\b.{0,80}\b(?:sigue|siguen)\s+(?:afuera|ahi|aqui|enfrente|en la puerta)",
     r"\bse\s+(?:esta\s+)?(?:sale|saliendo|salio)\s+(?:el|mucho|muchisimo)\s+gas\b",
     # Drugged at a party: "me pusieron algo en la bebida".
     r"\b(?:me|le|nos|les)\s+(?:dieron|pusieron|echaron|metieron)\s+algo\s+en\s+(?:la|mi|su|el)\s+"
@@ -391,7 +400,8 @@ _HARM = re.compile(
 
 _IDIOMS = re.compile(
     r"\b(?:me quiero morir|me muero|me voy a morir|quiero morirme|me estoy muriendo|me mori"
-    r"|me morire)\s+de\s+(?:la\s+)?(?:verguenza|pena|risa|hambre|sue[nñ]o|flojera|aburrimiento"
+    r"|me morire)\s+de\s+(?:la\s+|lo\s+|tanto\s+)?(?:verguenza|pena|risa|hambre"
+    r"|sue[nñ]o|flojera|aburrimiento|aburrid[oa]|larg[oa]|tedios[oa]"
     r"|calor|frio|cansancio|envidia|nervios|emocion|gusto|ternura|antojo|sed|celos)\b"
     r"|\b(?:el|este|ese|la|esta|esa|los|estos|las|estas|mi|mis)\s+(?:calor|frio|hambre|sue[nñ]o"
     r"|dolor(?: de \w+)?|trafico|espalda|cabeza|muela|cruda|risa|chamba|trabajo|estres|pies"
@@ -410,6 +420,7 @@ _IDIOMS = re.compile(
     r"|juegos pirotecnicos|judas)\b"
     r"|\bsiguiendo\s+en\s+(?:instagram|facebook|face|tiktok|twitter|redes)\b"
     r"|\bme\s+quede\s+afuera\s+de\s+mi\s+casa\b"
+    r"|\b(?:mama|madre|papa|padre|mami)\s+(?:soltera|soltero|sola|solo)\b"
     r"|\bprevencion\s+del\s+suicidio\b|\b(?:se[nñ]ales|factores)\s+de\s+(?:alerta|riesgo)\s+suicida\b"
     r"|(?<!\bme )(?<!\bla )(?<!\ble )(?<!\blo )(?<!\bte )(?<!\bnos )(?<!\bles )"
     r"\bviol(?:a|an|o|aron|ando|ar|ado|ada)\s+(?:(?:mis|sus|los|tus|el|la|las|su|mi|tu|nuestros"
@@ -460,7 +471,8 @@ _WOMAN_WORDS = re.compile(
 )
 
 
-def _line_for(normalized: str) -> Line:
+def line_for_words(normalized: str) -> Line:
+    """The women's lines when the message speaks of a woman or a partner, else the general."""
     return Line.WOMEN if _WOMAN_WORDS.search(normalized) else Line.GENERAL
 
 
@@ -479,13 +491,13 @@ def pattern_line(normalized: str) -> Line | None:
     if _WOMEN_NOW_RE.search(normalized):
         return Line.WOMEN
     if _GENERAL_NOW_RE.search(normalized):
-        return _line_for(normalized)
+        return line_for_words(normalized)
     if _FEAR.search(normalized) and _HARM.search(normalized):
-        return _line_for(normalized)
+        return line_for_words(normalized)
     if _WEAK_RE.search(normalized) and (
         _NOW_RE.search(normalized) or not _HYPOTHETICAL.search(normalized)
     ):
-        return _line_for(normalized)
+        return line_for_words(normalized)
     return None
 
 
@@ -627,3 +639,46 @@ def semantic_line(
             vote = classifier.suicidal_score(row[None, :])
             return line_for_vote(vote, classifier.nearest_line(row))
     return None
+
+
+class WordCrisisModel:
+    """Naive Bayes over the stems and pairs of stems of a message: the crisis examples of
+    ``crisis.toml`` against its calm examples and the FAQ's own phrasings.
+
+    It needs no sentence encoder, so indirect danger ("ya no voy a ser problema para nadie")
+    is still caught when the encoder cannot load, where the patterns alone missed about one
+    crisis in five; with the encoder it is a third, independent detector. A message scores
+    the sum, over its features seen at least `MIN_COUNT` times in training, of their log
+    odds of crisis against calm.
+    """
+
+    MIN_COUNT = 2
+    ALPHA = 1.0
+
+    def __init__(self, crisis_texts: Iterable[str], calm_texts: Iterable[str]) -> None:
+        crisis_counts, calm_counts = Counter[str](), Counter[str]()
+        crises = calms = 0
+        for text in crisis_texts:
+            crisis_counts.update(self.features(normalize(text)))
+            crises += 1
+        for text in calm_texts:
+            calm_counts.update(self.features(normalize(text)))
+            calms += 1
+        alpha = self.ALPHA
+        self._log_odds = {
+            feature: math.log((crisis_counts[feature] + alpha) / (crises + 2 * alpha))
+            - math.log((calm_counts[feature] + alpha) / (calms + 2 * alpha))
+            for feature in crisis_counts.keys() | calm_counts.keys()
+            if crisis_counts[feature] + calm_counts[feature] >= self.MIN_COUNT
+        }
+
+    @staticmethod
+    def features(normalized: str) -> set[str]:
+        words = [stem(word) for word in normalized.split()]  # stop words count: "ya no"
+        return {*words, *(f"{a} {b}" for a, b in itertools.pairwise(words))}
+
+    def score(self, normalized: str) -> float:
+        """The log odds that a normalised message is a crisis (0: no evidence either way);
+        sayings are read past first, as the patterns do ("me muero de sueño")."""
+        features = self.features(_IDIOMS.sub(" ", normalized))
+        return sum(self._log_odds.get(feature, 0.0) for feature in features)

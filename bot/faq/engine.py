@@ -121,6 +121,9 @@ class Calibration:
     min_query_weight: float
     crisis: float
     crisis_context: float = 0.0
+    word_crisis: float | None = None
+    """Log odds from which the word model (`crisis.WordCrisisModel`) takes a message for a
+    crisis; ``None``: it does not vote."""
     gate: AnswerGate | None = None
     """When set, it decides ``ANSWER`` instead of ``answer``/``answer_agree``/``margin``."""
 
@@ -135,6 +138,7 @@ LEXICAL_CALIBRATION = Calibration(
     also=0.70,
     min_query_weight=2.0,
     crisis=0.5,
+    word_crisis=20.0,
 )
 CALIBRATIONS: dict[str, Calibration] = {
     "usem3": Calibration(
@@ -148,6 +152,7 @@ CALIBRATIONS: dict[str, Calibration] = {
         min_query_weight=2.0,
         crisis=0.70,
         crisis_context=0.2,
+        word_crisis=30.0,
         gate=AnswerGate(
             bias=-16.501,
             weights=(2.61, 6.283, 9.939, 1.229, 4.097, 3.064, 2.465, 0.089),
@@ -246,9 +251,13 @@ class FaqEngine:
         self._taught: tuple[tuple[str, str], ...] = ()
         self._semantic: SemanticIndex | None = None
         self._crisis: CrisisClassifier | None = None
+        examples = [example for kind in crisis_kinds for example in kind.examples]
+        phrasings = [text for texts in self._content_phrasings() for text in texts]
+        self._words = (
+            crisis.WordCrisisModel(examples, [*calm_examples, *phrasings]) if examples else None
+        )
         if encoder is not None:
             self._semantic = SemanticIndex(encoder, self._content_phrasings(), cache_dir)
-            examples = [example for kind in crisis_kinds for example in kind.examples]
             if examples:
                 calm = cached_vectors(encoder, list(calm_examples), cache_dir, "calm")
                 self._crisis = CrisisClassifier(
@@ -359,7 +368,7 @@ class FaqEngine:
         text = text if isinstance(text, str) else ""
         normalized, parts, vectors, semantic = self._read(text)
         pattern = crisis.pattern_line(normalized)
-        line = pattern or self._semantic_crisis(vectors)
+        line = pattern or self._semantic_crisis(vectors) or self._word_crisis(normalized, vectors)
         if pattern is not None and pattern is not Line.LIFE:
             line = self._line_beside_suicide(pattern, vectors)
         if line is None and intents.is_greeting(normalized):
@@ -483,6 +492,15 @@ class FaqEngine:
         if vectors is None or self._crisis is None:
             return pattern
         return crisis.line_for_vote(self._crisis.suicidal_score(vectors), pattern)
+
+    def _word_crisis(self, normalized: str, vectors: Vectors | None) -> Line | None:
+        threshold = self.calibration.word_crisis
+        if self._words is None or threshold is None or self._words.score(normalized) < threshold:
+            return None
+        fitting = crisis.line_for_words(normalized)
+        if vectors is None or self._crisis is None:
+            return fitting
+        return crisis.line_for_vote(self._crisis.suicidal_score(vectors), fitting)
 
     def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
         if vectors is None or self._crisis is None:
