@@ -33,7 +33,13 @@ from bot.faq.encoder import load_encoder  # noqa: E402
 from bot.faq.evaluation import Case, Report, evaluate, load_cases  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "faq_data"
-DEV_FILES = ("servants_dev.toml", "dev.toml", "crisis_dev.toml", "twentyfirst_dev.toml")
+DEV_FILES = (
+    "servants_dev.toml",
+    "dev.toml",
+    "crisis_dev.toml",
+    "twentyfirst_dev.toml",
+    "twentythird_dev.toml",
+)
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)
 """A third writer's set, added after the engine was tuned: its totals only, never its misses."""
@@ -47,6 +53,7 @@ LATE_FILES = (
     "eighteenth_holdout.toml",
     "twentieth_holdout.toml",
     "twentysecond_holdout.toml",
+    "twentyfourth_holdout.toml",
 )
 """Writers who came after the last tuning: totals only, never their misses."""
 SIBLING_FILES = ("fourteenth_holdout.toml", "sixteenth_holdout.toml")
@@ -165,7 +172,10 @@ def main() -> None:
         ("HELD-ASIDE", holdout),
         ("FRESH HELD-ASIDE (third writer)", fresh),
         ("FIFTH WRITER HELD-ASIDE (written after all tuning)", fifth),
-        ("LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th, 20th, 22nd: after tuning)", late),
+        (
+            "LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th, 20th, 22nd, 24th: after tuning)",
+            late,
+        ),
         ("SIBLINGS HELD-ASIDE (14th, 16th: their other halves joined the content)", siblings),
     )
     for title, cases in parts:

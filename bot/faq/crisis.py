@@ -115,7 +115,16 @@ _SUICIDE = (
     r"\bme\s+voy\s+por\s+mi\s+cuenta\b",
     r"\b(?:despidiendose|despidiendome|me despedi|se despidio|se esta despidiendo)\b",
     r"\b(?:en la azotea|en el puente|en las vias|sobre las vias)\b.{0,60}"
-    r"\b(?:no contesta|ya no|despid|caso|sentir)\w*",
+    r"\b(?:no contesta|ya no|despid|caso|sentir|para que|pa que|mirando|viendo)\w*",
+    r"\b(?:puente|azotea|techo|barandal|cornisa|edificio)\b.{0,60}\b(?:mirando|viendo|asomad[oa])"
+    r"\s+(?:pa|para|hacia)\s+abajo\b",
+    # Goodbyes said as if in passing: "es la última vez que les escribo", "ya no les voy a
+    # dar lata", "ya no regreso nunca, ya lo decidí".
+    r"\b(?:es|sera|esta es)\s+la\s+ultima\s+vez\s+que\s+(?:les|te|le|los)\s+(?:escribo|molesto"
+    r"|hablo|busco)\b(?!\s+(?:para|por|sobre|de|del|con)\b)",
+    r"\bya\s+no\s+(?:les|te|le|los)\s+voy\s+a\s+(?:dar lata|molestar|dar problemas|estorbar"
+    r"|ser (?:una )?carga|ser (?:un )?problema)\b",
+    r"\b(?:ya no|no)\s+(?:regreso|voy a regresar|vuelvo|voy a volver)\s+nunca\b",
     r"\bya\s+no\s+quiero\s+sentir\b",
     r"\bya\s+no\s+me\s+(?:van|vas|volveran|volveras)\s+a\s+(?:volver\s+a\s+)?ver\b"
     r"(?!\s+(?:por|en)\b)",
@@ -342,6 +351,10 @@ _WEAK = (
     r"|cuerno de chivo|balazos?|disparos?|balacera|balas?|cuter|pica hielo|picahielo)\b",
     r"\b(?:quemar|incendiar|echar(?:le)? gasolina|garrafon de gasolina|incendio)\b",
     r"\bno\s+(?:ha|han|a)\s+(?:regresado|llegado|aparecido|vuelto)\b",
+    r"\b(?:hij[oa]|espos[oa]|mama|papa|herman[oa]|novi[oa]|compañer[oa]|companer[oa]|sobrin[oa]"
+    r"|niet[oa]|abuel[oa]|ni[nñ][oa]|pareja|ella)\b.{0,60}\bnunca\s+llego\b",
+    r"\b(?:lleva|llevan|trae|traen)\s+(?:\w+\s+){0,3}(?:cuadras|calles|rato|minutos)\s+"
+    r"(?:detras|atras|siguiendome|tras)\b",
     r"\bno\s+(?:bajo|ha bajado|han bajado)\b|\bregresaron\s+sin\s+(?:el|ella)\b",
     r"\bsin\s+dejarme\s+(?:pasar|salir|ir)\b"
     r"|\bme\s+(?:avento|aventaron|tiro|arrojo)\s+(?:un|una|el|la|los|las)\s+\w+\s+(?:a la cara"

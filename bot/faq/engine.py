@@ -154,8 +154,8 @@ CALIBRATIONS: dict[str, Calibration] = {
         crisis_context=0.2,
         word_crisis=30.0,
         gate=AnswerGate(
-            bias=-16.501,
-            weights=(2.61, 6.283, 9.939, 1.229, 4.097, 3.064, 2.465, 0.089),
+            bias=-17.263,
+            weights=(2.414, 6.309, 10.247, 1.177, 4.666, 3.084, 2.49, 0.515),
             threshold=0.85,
         ),
     ),
