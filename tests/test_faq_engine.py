@@ -379,6 +379,14 @@ def test_a_middling_suicidal_vote_gets_every_line() -> None:
     assert line_for_vote(0.3, Line.WOMEN) is Line.WOMEN
 
 
+def test_the_life_line_reply_still_lists_the_lines_against_violence(engine: FaqEngine) -> None:
+    """Whoever writes of ending their life may also be being hurt; and a message about other
+    danger that the classifier is sure reads as suicidal still gets those lines."""
+    reply = engine.crisis_text(Line.LIFE)
+    assert reply.index("911") < reply.index("800 911 2000") < reply.index("800 108 4053")
+    assert "089" in reply
+
+
 def test_crisis_has_priority_over_greeting(engine: FaqEngine) -> None:
     assert engine.ask("hola, me están golpeando").decision is Decision.CRISIS
 
