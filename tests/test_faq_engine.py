@@ -98,16 +98,16 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
 
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
-    "dev": {"answer": 0.81, "one_tap": 0.965, "wrong": 0.02, "offtopic": 0.02, "false": 0.09},
-    "holdout": {"answer": 0.78, "one_tap": 0.925, "wrong": 0.025, "offtopic": 0.04, "false": 0.10},
-    "fresh": {"answer": 0.88, "one_tap": 0.96, "wrong": 0.03, "offtopic": 0.03, "false": 0.08},
-    "fifth": {"answer": 0.94, "one_tap": 0.98, "wrong": 0.01, "offtopic": 0.04, "false": 0.07},
-    "late": {"answer": 0.87, "one_tap": 0.965, "wrong": 0.03, "offtopic": 0.03, "false": 0.085},
+    "dev": {"answer": 0.83, "one_tap": 0.965, "wrong": 0.015, "offtopic": 0.02, "false": 0.09},
+    "holdout": {"answer": 0.8, "one_tap": 0.93, "wrong": 0.025, "offtopic": 0.04, "false": 0.10},
+    "fresh": {"answer": 0.91, "one_tap": 0.97, "wrong": 0.03, "offtopic": 0.06, "false": 0.08},
+    "fifth": {"answer": 0.94, "one_tap": 0.97, "wrong": 0.02, "offtopic": 0.04, "false": 0.07},
+    "late": {"answer": 0.89, "one_tap": 0.965, "wrong": 0.03, "offtopic": 0.03, "false": 0.085},
     "siblings": {
-        "answer": 0.87,
-        "one_tap": 0.975,
-        "wrong": 0.025,
-        "offtopic": 0.04,
+        "answer": 0.9,
+        "one_tap": 0.97,
+        "wrong": 0.03,
+        "offtopic": 0.05,
         "false": 0.07,
     },
 }
@@ -459,8 +459,8 @@ def test_suggestions_are_at_most_three(engine: FaqEngine, text: str) -> None:
 
 
 LONG_QUESTION = (
-    "hola, quería saber quién tiene que hacer la declaración patrimonial y hasta cuándo hay "
-    "chance, porque en mi área nadie sabe bien"
+    "hola, soy nueva en el ayuntamiento y en la inducción mencionaron la ley ingrid pero no "
+    "entendí bien de qué se trata ni por qué se llama así"
 )
 
 
@@ -471,12 +471,12 @@ def test_the_answer_gate_answers_a_long_question_the_thresholds_left_as_buttons(
     assert gated.gate is not None and len(gated.gate.weights) == len(GATE_FEATURES)
     result = engine.ask(LONG_QUESTION)
     assert result.decision is Decision.ANSWER
-    assert result.entry is not None and result.entry.id == "declaracion_patrimonial"
+    assert result.entry is not None and result.entry.id == "ley_ingrid_que_es"
 
     monkeypatch.setattr(engine, "calibration", replace(gated, gate=None))
     thresholds_only = engine.ask(LONG_QUESTION)
     assert thresholds_only.decision is Decision.SUGGEST
-    assert thresholds_only.suggestions[0].id == "declaracion_patrimonial"
+    assert thresholds_only.suggestions[0].id == "ley_ingrid_que_es"
 
     never_sure = replace(gated, gate=replace(gated.gate, threshold=1.01))
     monkeypatch.setattr(engine, "calibration", never_sure)
