@@ -15,7 +15,7 @@ from bot.faq import encoder as encoder_module
 from bot.faq.crisis import Line
 from bot.faq.encoder import Vectors, load_encoder
 from bot.faq.evaluation import shown_entry_id
-from bot.faq.vector_cache import Fitted, cached_fit, cached_vectors
+from bot.faq.vector_cache import Fitted, cached_fit, cached_log_odds, cached_vectors
 from tests.conftest import FAQ_CACHE_DIR
 
 
@@ -124,6 +124,25 @@ def test_a_corrupt_model_file_is_refitted(tmp_path: pathlib.Path) -> None:
     again = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
     assert fit.calls == 2
     assert np.array_equal(again[0], expected[0])
+
+
+def test_the_word_model_is_cached_and_refitted_when_its_texts_change_or_break(
+    tmp_path: pathlib.Path,
+) -> None:
+    calls: list[int] = []
+
+    def fit(positives: Sequence[str], negatives: Sequence[str]) -> dict[str, float]:
+        calls.append(1)
+        return {"ayud": 2.5, "me pegan": 4.0, "plat": -3.0}
+
+    first = cached_log_odds(["me pegan"], ["la plática"], fit, "v1", tmp_path, "words")
+    assert cached_log_odds(["me pegan"], ["la plática"], fit, "v1", tmp_path, "words") == first
+    assert len(calls) == 1
+    cached_log_odds(["me pegan", "ayuda"], ["la plática"], fit, "v1", tmp_path, "words")
+    assert len(calls) == 2, "other texts: fitted again"
+    (tmp_path / "words-table.npz").write_bytes(b"PK\x03\x04broken zip")
+    again = cached_log_odds(["me pegan", "ayuda"], ["la plática"], fit, "v1", tmp_path, "words")
+    assert len(calls) == 3 and again == first
 
 
 def test_engine_starts_from_its_cache_without_encoding(tmp_path: pathlib.Path) -> None:

@@ -20,7 +20,7 @@ import math
 import pathlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from bot.faq.encoder import Vectors
 from bot.faq.normalize import normalize, stem
-from bot.faq.vector_cache import Fitted, cached_fit
+from bot.faq.vector_cache import Fitted, cached_fit, cached_log_odds
 
 
 class Line(enum.StrEnum):
@@ -662,27 +662,41 @@ class WordCrisisModel:
     is still caught when the encoder cannot load, where the patterns alone missed about one
     crisis in five; with the encoder it is a third, independent detector. A message scores
     the sum, over its features seen at least `MIN_COUNT` times in training, of their log
-    odds of crisis against calm.
+    odds of crisis against calm. Counting every text is the slowest step of a start, so the
+    table is kept on disk with the vectors (`vector_cache.cached_log_odds`).
     """
 
     MIN_COUNT = 2
     ALPHA = 1.0
 
-    def __init__(self, crisis_texts: Iterable[str], calm_texts: Iterable[str]) -> None:
+    def __init__(
+        self,
+        crisis_texts: Sequence[str],
+        calm_texts: Sequence[str],
+        cache_dir: pathlib.Path | None = None,
+    ) -> None:
+        self._log_odds = cached_log_odds(
+            crisis_texts,
+            calm_texts,
+            self.fit,
+            f"naive bayes, stems and pairs, min count {self.MIN_COUNT}, alpha {self.ALPHA}",
+            cache_dir,
+            "crisis-words",
+        )
+
+    @classmethod
+    def fit(cls, crisis_texts: Sequence[str], calm_texts: Sequence[str]) -> dict[str, float]:
         crisis_counts, calm_counts = Counter[str](), Counter[str]()
-        crises = calms = 0
         for text in crisis_texts:
-            crisis_counts.update(self.features(normalize(text)))
-            crises += 1
+            crisis_counts.update(cls.features(normalize(text)))
         for text in calm_texts:
-            calm_counts.update(self.features(normalize(text)))
-            calms += 1
-        alpha = self.ALPHA
-        self._log_odds = {
+            calm_counts.update(cls.features(normalize(text)))
+        crises, calms, alpha = len(crisis_texts), len(calm_texts), cls.ALPHA
+        return {
             feature: math.log((crisis_counts[feature] + alpha) / (crises + 2 * alpha))
             - math.log((calm_counts[feature] + alpha) / (calms + 2 * alpha))
             for feature in crisis_counts.keys() | calm_counts.keys()
-            if crisis_counts[feature] + calm_counts[feature] >= self.MIN_COUNT
+            if crisis_counts[feature] + calm_counts[feature] >= cls.MIN_COUNT
         }
 
     @staticmethod

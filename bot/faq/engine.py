@@ -255,7 +255,9 @@ class FaqEngine:
         examples = [example for kind in crisis_kinds for example in kind.examples]
         phrasings = [text for texts in self._content_phrasings() for text in texts]
         self._words = (
-            crisis.WordCrisisModel(examples, [*calm_examples, *phrasings]) if examples else None
+            crisis.WordCrisisModel(examples, [*calm_examples, *phrasings], cache_dir)
+            if examples
+            else None
         )
         if encoder is not None:
             self._semantic = SemanticIndex(encoder, self._content_phrasings(), cache_dir)

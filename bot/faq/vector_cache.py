@@ -4,7 +4,8 @@ Encoding every phrasing takes seconds; loading them takes milliseconds. The file
 by a hash of the model id and of every text, so any change to the content or to the model
 rebuilds it, and a file that does not parse or does not fit is rebuilt, never trusted.
 The crisis classifier's weights, fitted on those vectors, are kept the same way
-(:func:`cached_fit`), keyed by a hash of the vectors themselves.
+(:func:`cached_fit`), keyed by a hash of the vectors themselves; so is the crisis word
+model's table (:func:`cached_log_odds`), keyed by its texts and by the code that reads them.
 """
 
 from __future__ import annotations
@@ -61,13 +62,21 @@ def _load(path: pathlib.Path, key: str, dtype: type[np.generic]) -> npt.NDArray[
     return array
 
 
-def _write(path: pathlib.Path, key: str, array: npt.NDArray[Any]) -> None:
+def _write(
+    path: pathlib.Path,
+    key: str,
+    array: npt.NDArray[Any],
+    features: npt.NDArray[np.str_] | None = None,
+) -> None:
     """Writes atomically, so a crash never leaves half a file that another start trusts."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, key=np.array(key), vectors=array)
+            if features is None:
+                np.savez(fh, key=np.array(key), vectors=array)
+            else:
+                np.savez(fh, key=np.array(key), vectors=array, features=features)
         os.replace(tmp, path)
     except OSError as exc:
         logger.warning("FAQ vector cache %s could not be written (%s)", path, exc)
@@ -132,3 +141,51 @@ def cached_fit(
     weights, bias = fit(positives, negatives)
     _write(path, key, np.append(weights, bias))
     return weights, bias
+
+
+_WORD_MODEL_CODE = tuple(
+    pathlib.Path(__file__).with_name(name) for name in ("normalize.py", "crisis.py")
+)
+"""The modules whose code decides a word model's features: a change to them refits it."""
+
+
+def cached_log_odds(
+    positives: Sequence[str],
+    negatives: Sequence[str],
+    fit: Callable[[Sequence[str], Sequence[str]], dict[str, float]],
+    parameters: str,
+    directory: pathlib.Path | None,
+    name: str,
+) -> dict[str, float]:
+    """Returns ``fit(positives, negatives)``, a table of feature weights, from the cache when
+    it was fitted on the same texts, with the same `parameters` and the same code."""
+    if directory is None:
+        return fit(positives, negatives)
+    digest = hashlib.sha256(parameters.encode())
+    for source in _WORD_MODEL_CODE:
+        digest.update(source.read_bytes())
+    digest.update(content_key(name, [*positives, "\x1d", *negatives]).encode())
+    key = digest.hexdigest()
+    path = directory / f"{name}-table.npz"
+    stored = _load_table(path, key)
+    if stored is not None:
+        return stored
+    table = fit(positives, negatives)
+    weights = np.array(list(table.values()), dtype=np.float64)
+    _write(path, key, weights, features=np.array(list(table), dtype=np.str_))
+    return table
+
+
+def _load_table(path: pathlib.Path, key: str) -> dict[str, float] | None:
+    weights = _load(path, key, np.float64)
+    if weights is None:
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            features = [str(feature) for feature in data["features"]]
+    except Exception as exc:  # a truncated or foreign file: rebuild it
+        logger.warning("FAQ word model cache %s is unreadable (%s): rebuilding it", path, exc)
+        return None
+    if weights.ndim != 1 or len(features) != len(weights):
+        return None
+    return dict(zip(features, weights.tolist(), strict=True))
