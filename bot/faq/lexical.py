@@ -103,29 +103,29 @@ class LexicalIndex:
                 holders[term].append(index)
         self._term_entries = {t: np.array(ids, dtype=np.intp) for t, ids in holders.items()}
 
-        self._phrases: list[_Phrase] = []
+        # The phrasings' weight dicts live only while the postings are built: kept, they were
+        # the index's largest part in memory.
+        phrases: list[_Phrase] = []
         postings: dict[str, list[int]] = defaultdict(list)
         for entry_index, stemmed in phrase_terms:
             weights = {t: self._idf[t] for t in set(stemmed)}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            phrase_id = len(self._phrases)
-            self._phrases.append(
-                _Phrase(entry_index, weights, norm, " ".join(sorted(set(stemmed))))
-            )
+            phrase_id = len(phrases)
+            phrases.append(_Phrase(entry_index, weights, norm, " ".join(sorted(set(stemmed)))))
             for term in weights:
                 postings[term].append(phrase_id)
-        self._phrase_texts = [p.text for p in self._phrases]
+        self._phrase_texts = [p.text for p in phrases]
         # The postings as arrays, so a query's cosines are a few numpy operations: a
         # long situational question has dozens of terms, each in hundreds of phrasings.
         self._term_postings: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {
             term: (
                 np.array(ids, dtype=np.intp),
-                np.array([self._phrases[i].weights[term] for i in ids], dtype=np.float64),
+                np.array([phrases[i].weights[term] for i in ids], dtype=np.float64),
             )
             for term, ids in postings.items()
         }
-        self._phrase_norms = np.array([p.norm for p in self._phrases], dtype=np.float64)
-        self._phrase_entry = np.array([p.entry_index for p in self._phrases], dtype=np.intp)
+        self._phrase_norms = np.array([p.norm for p in phrases], dtype=np.float64)
+        self._phrase_entry = np.array([p.entry_index for p in phrases], dtype=np.intp)
         self._vocab = sorted(w for w in vocab if len(w) >= _TYPO_MIN_LEN and not w.isdigit())
         self._vocab_set = frozenset(vocab)
         self._correct = functools.lru_cache(maxsize=10_000)(self._correct_uncached)
@@ -164,7 +164,7 @@ class LexicalIndex:
             specific[term] = max(specific[term], self._word_idf.get(word, 0.0))
         specificity = math.sqrt(sum(w * w for w in specific.values()))
 
-        phrase_dot = np.zeros(len(self._phrases))
+        phrase_dot = np.zeros(len(self._phrase_texts))
         for term, weight in weights.items():
             posting = self._term_postings.get(term)
             if posting is not None:
@@ -190,7 +190,7 @@ class LexicalIndex:
             )[0]
         else:
             chosen = np.flatnonzero(self._candidate_mask(candidates)[self._phrase_entry])
-            ratios = np.zeros(len(self._phrases))
+            ratios = np.zeros(len(self._phrase_texts))
             ratios[chosen] = process.cdist(
                 [query_text],
                 [self._phrase_texts[i] for i in chosen],
