@@ -35,6 +35,7 @@ from bot.faq import FaqEngine  # noqa: E402
 from bot.faq.encoder import SentenceEncoder, Vectors, load_encoder  # noqa: E402
 from bot.faq.engine import (  # noqa: E402
     GATE_FEATURES,
+    GATE_MAX_QUERY_WEIGHT,
     LEXICAL_CALIBRATION,
     AnswerGate,
     Calibration,
@@ -141,7 +142,7 @@ def fit_gate(engine: FaqEngine, cases: list[Case], thresholds_only: Calibration)
         right.append(case.kind == "entry" and best_id is not None and best_id.id in case.right)
         in_scope.append(case.kind == "entry")
         # A crisis, a greeting or a query of common words only is never the gate's call.
-        weight = row[GATE_FEATURES.index("query_weight")] * 6.0
+        weight = row[GATE_FEATURES.index("query_weight")] * GATE_MAX_QUERY_WEIGHT
         eligible.append(
             inputs is not None
             and decision not in (Decision.CRISIS, Decision.GREETING, Decision.THANKS)

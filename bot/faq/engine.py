@@ -65,7 +65,8 @@ whether the lexical ranking alone puts it first; its best cosine and the lead of
 semantic ranking's first over its second; the message's length (log of its words, capped);
 and the lexical weight of its words (capped)."""
 _GATE_MAX_WORDS = 80
-_GATE_MAX_QUERY_WEIGHT = 6.0
+GATE_MAX_QUERY_WEIGHT = 6.0
+"""The gate reads the query weight capped here and scaled to [0, 1]."""
 
 
 @dataclass(frozen=True)
@@ -576,5 +577,5 @@ def _gate_features(
         float(cosines[main]),
         float(first - second),
         float(np.log1p(min(len(normalized.split()), _GATE_MAX_WORDS))),
-        min(query_weight, _GATE_MAX_QUERY_WEIGHT) / _GATE_MAX_QUERY_WEIGHT,
+        min(query_weight, GATE_MAX_QUERY_WEIGHT) / GATE_MAX_QUERY_WEIGHT,
     )
