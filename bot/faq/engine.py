@@ -254,14 +254,15 @@ class FaqEngine:
         self._semantic: SemanticIndex | None = None
         self._crisis: CrisisClassifier | None = None
         examples = [example for kind in crisis_kinds for example in kind.examples]
-        phrasings = [text for texts in self._content_phrasings() for text in texts]
+        content_phrasings = self._content_phrasings()
+        phrasings = [text for texts in content_phrasings for text in texts]
         self._words = (
             crisis.WordCrisisModel(examples, [*calm_examples, *phrasings], cache_dir)
             if examples
             else None
         )
         if encoder is not None:
-            self._semantic = SemanticIndex(encoder, self._content_phrasings(), cache_dir)
+            self._semantic = SemanticIndex(encoder, content_phrasings, cache_dir)
             if examples:
                 calm = cached_vectors(encoder, list(calm_examples), cache_dir, "calm")
                 self._crisis = CrisisClassifier(
@@ -374,7 +375,7 @@ class FaqEngine:
         pattern = crisis.pattern_line(normalized)
         line = pattern or self._semantic_crisis(vectors) or self._word_crisis(normalized, vectors)
         if pattern is not None and pattern is not Line.LIFE:
-            line = self._line_beside_suicide(pattern, vectors)
+            line = self._with_suicidal_vote(pattern, vectors)
         if line is None and intents.is_greeting(normalized):
             return FaqResult(Decision.GREETING, None, (), 1.0)
         if line is None and intents.is_thanks(normalized):
@@ -383,10 +384,10 @@ class FaqEngine:
         ranking = self._rank(normalized, parts, semantic)
         calibration = self.calibration
         also = (self._entries[ranking.also],) if ranking.also is not None else ()
+        elsewhere = line is None and intents.names_other_jurisdiction(normalized)
         if not ranking.ordered:
             if line is not None:
                 return FaqResult(Decision.CRISIS, None, (), 1.0, line=line)
-            elsewhere = intents.names_other_jurisdiction(normalized)
             return FaqResult(Decision.UNKNOWN, None, (), 0.0, elsewhere=elsewhere)
         best, best_score = ranking.ordered[0]
         runner_up = ranking.ordered[1][1] if len(ranking.ordered) > 1 else 0.0
@@ -400,7 +401,7 @@ class FaqEngine:
         confident = ranking.query_weight >= calibration.min_query_weight and sure
         score = round(best_score, 4)
         suggestions = self._suggestions(ranking.ordered, best_score)
-        if line is None and intents.names_other_jurisdiction(normalized):
+        if elsewhere:
             decision = Decision.SUGGEST if suggestions else Decision.UNKNOWN
             return FaqResult(decision, None, suggestions, score, elsewhere=True)
         if line is not None:
@@ -489,22 +490,19 @@ class FaqEngine:
             logger.exception("FAQ encoder failed on a message: lexical ranking only")
             return None
 
-    def _line_beside_suicide(self, pattern: Line, vectors: Vectors | None) -> Line:
-        """The line for danger a pattern found, when the classifier may read suicide too:
+    def _with_suicidal_vote(self, line: Line, vectors: Vectors | None) -> Line:
+        """The line for danger the words named, when the classifier may read suicide too:
         its vote misfires on other danger told in distress ("mi esposo llegó rompiendo todo"
         scores 0.6), so a middling vote gets the general reply (`crisis.line_for_vote`)."""
         if vectors is None or self._crisis is None:
-            return pattern
-        return crisis.line_for_vote(self._crisis.suicidal_score(vectors), pattern)
+            return line
+        return crisis.line_for_vote(self._crisis.suicidal_score(vectors), line)
 
     def _word_crisis(self, normalized: str, vectors: Vectors | None) -> Line | None:
         threshold = self.calibration.word_crisis
         if self._words is None or threshold is None or self._words.score(normalized) < threshold:
             return None
-        fitting = crisis.line_for_words(normalized)
-        if vectors is None or self._crisis is None:
-            return fitting
-        return crisis.line_for_vote(self._crisis.suicidal_score(vectors), fitting)
+        return self._with_suicidal_vote(crisis.line_for_words(normalized), vectors)
 
     def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
         if vectors is None or self._crisis is None:
