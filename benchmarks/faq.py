@@ -39,6 +39,8 @@ DEV_FILES = (
     "crisis_dev.toml",
     "twentyfirst_dev.toml",
     "twentythird_dev.toml",
+    "twentyseventh_dev.toml",
+    "twentyeighth_dev.toml",
 )
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bot.faq import Decision, FaqEngine, crisis, normalize
-from bot.faq.crisis import Line, line_for_vote
+from bot.faq.crisis import Line, line_for_named, line_for_vote
 from bot.faq.encoder import load_encoder
 from bot.faq.engine import GATE_FEATURES
 from bot.faq.evaluation import Case, evaluate, load_cases, shown_entry_id
@@ -21,6 +21,8 @@ DEV_FILES = (
     DATA_DIR / "crisis_dev.toml",
     DATA_DIR / "twentyfirst_dev.toml",
     DATA_DIR / "twentythird_dev.toml",
+    DATA_DIR / "twentyseventh_dev.toml",
+    DATA_DIR / "twentyeighth_dev.toml",
 )
 HOLDOUT_FILES = (
     DATA_DIR / "servants_holdout.toml",
@@ -197,6 +199,13 @@ def test_issue_examples_are_answered(engine: FaqEngine, text: str, expected: str
     assert 0.0 <= result.score <= 1.0
 
 
+def test_a_crook_is_not_a_trans_person(lexical: FaqEngine) -> None:
+    """ "Transa" (a crook) stemmed like "trans": a question about reporting corruption got
+    the entry about trans people's IDs."""
+    result = lexical.ask("mi jefe es un transa, ¿dónde lo denuncio?")
+    assert result.entry is not None and result.entry.id == "denunciar_corrupcion"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -253,6 +262,14 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "ya no les voy a dar lata, díganle a mi hermana que la quiero",
         "¿qué pasa con mi aguinaldo si ya no regreso nunca? ya lo decidí",
         "estoy arriba del puente de Tollocan viendo para abajo",
+        "¿cuántas pastillas de clonazepam son demasiadas? ya tengo juntadas varias",
+        "no se apuren por mi turno del domingo, ya no van a tener que cubrirme",
+        "sigo sentado en las vías del tren por Lerma",
+        "traigo la pistola de cargo y la quiero usar conmigo",
+        "ya tengo la soga lista, nomás quería despedirme",
+        "ya no voy a ser una carga para nadie",
+        "si muere un trabajador del ayuntamiento por decisión propia, ¿sí pagan el seguro de"
+        " vida a los hijos?",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
@@ -297,6 +314,19 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "¿el refresco de la junta ya se quedó sin gas?",
         "esta es la última vez que les escribo para pedir mi constancia, ¿me la mandan?",
         "el oficio nunca llegó a la contraloría, ¿lo vuelvo a mandar?",
+        "jajaja si me toca otra guardia me tiro al piso a llorar",
+        "me voy a aventar otra vez el curso de ética, ¿cuándo abren inscripciones?",
+        "la copiadora ya está que explota con tantos oficios",
+        "la directora casi nos mata con la mirada en la junta",
+        "mi suegra me va a matar de un coraje si no voy a la comida",
+        "nos van a matar cuando vean que se borró el padrón",
+        "se me quemó el arroz por estar en la videollamada",
+        "quiero desaparecer unos días, ¿cuándo salen las vacaciones?",
+        "preparo un periódico mural sobre señales de alerta de suicidio, ¿me lo revisan?",
+        "hace dos semanas me asaltaron con una navaja en la combi, ya puse la denuncia y ya"
+        " estoy bien; ¿me dan un justificante?",
+        "el mes pasado un señor amenazó con quemar la ventanilla, ya lo denunciamos y no ha"
+        " vuelto",
     ],
 )
 def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -377,6 +407,32 @@ def test_a_middling_suicidal_vote_gets_every_line() -> None:
     assert line_for_vote(0.9, Line.WOMEN) is Line.LIFE
     assert line_for_vote(0.6, Line.WOMEN) is Line.GENERAL
     assert line_for_vote(0.3, Line.WOMEN) is Line.WOMEN
+
+
+def test_a_danger_a_phrase_names_never_gets_the_life_line_alone() -> None:
+    """A sure suicidal vote on "sacó el machete, dice que nadie sale" must not take away the
+    lines that fit: it widens the reply to the general one, which lists every line."""
+    assert line_for_named(0.95, Line.WOMEN) is Line.GENERAL
+    assert line_for_named(0.6, Line.GENERAL) is Line.GENERAL
+    assert line_for_named(0.3, Line.WOMEN) is Line.WOMEN
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "perdón la hora, nomás quería saber si abren el sábado. mi suegro anda tomado, sacó el"
+        " machete y dice que nadie sale de la casa",
+        "en el camión un señor se está masturbando viéndome y ya se sentó junto a mí",
+        "un vecino abrió la válvula del tanque de gas y dice que lo va a hacer explotar si no"
+        " le traen a sus hijos",
+    ],
+)
+def test_weapons_aggression_and_fire_get_their_lines_not_only_the_life_line(
+    engine: FaqEngine, text: str
+) -> None:
+    result = engine.ask(text)
+    assert result.decision is Decision.CRISIS
+    assert result.line in (Line.WOMEN, Line.GENERAL)
 
 
 def test_the_life_line_reply_still_lists_the_lines_against_violence(engine: FaqEngine) -> None:

@@ -86,12 +86,14 @@ _SUICIDE = (
     # when they take a thing ("me voy a cortar el pelo", "voy a colgar el cartel").
     r"\b(?:me quiero|me voy a|me dan ganas de|me dieron ganas de|me quise|me iba a)\s+"
     r"(?:matar|colgar|aventar|tirar|cortar)\b"
-    r"(?!\s+(?:el|la|los|las|un|una|unos|unas|mi|mis|tu|tus|su|sus)\b(?!\s+venas))",
+    r"(?!\s+(?:otra vez\s+|de nuevo\s+|tambien\s+|ahora\s+)?(?:el|la|los|las|un|una|unos|unas"
+    r"|mi|mis|tu|tus|su|sus)\b(?!\s+venas))",
     r"\b(?:me|se)\s+(?:corte|corto|cortaba|esta cortando|estoy cortando)\s+(?:las\s+)?"
     r"(?:venas|munecas|muñecas)\b",
     r"\b(?:morirme|matarme|quitarme la vida|cortarme las venas|colgarme|ahorcarme|aventarme"
     r"|tirarme (?:del|de un|de la|al|a las vias)|envenenarme|hacerme dano)\b",
-    r"\bme\s+(?:tiro|aviento|avento)\s+(?:al|del|de la|a las|a la|por la)\b",
+    r"\bme\s+(?:tiro|aviento|avento)\s+(?:al|del|de la|a las|a la|por la)\b"
+    r"(?!\s+(?:piso|suelo|cama|sillon|hamaca|agua|alberca|ruedo)\b)",
     r"\bno\s+quiero\s+(?:seguir\s+)?(?:vivir|despertar|estar aqui|existir)\b",
     r"\bya\s+no\s+(?:aguanto|puedo|quiero)\s+(?:mas|seguir|vivir|estar)\b",
     r"\b(?:estarian|estaran|estarias|estaria)\s+mejor\s+sin\s+mi\b",
@@ -105,7 +107,12 @@ _SUICIDE = (
     r"\b(?:acabar|terminar|acabo|termino)\s+con\s+(?:todo|mi vida|esto)\b",
     r"\b(?:no le encuentro|ya no tiene|no tiene|no le veo)\s+(?:sentido|caso)\s+(?:a\s+)?"
     r"(?:la vida|vivir|seguir|nada)\b",
-    r"\b(?:la|una)\s+cuerda\s+(?:lista|preparada)\b",
+    r"\b(?:la|una)\s+(?:cuerda|soga)\s+(?:lista|preparada)\b|\btengo\s+(?:la|una)\s+soga\b",
+    r"\bya\s+no\s+voy\s+a\s+ser\s+(?:un\s+|una\s+)?(?:problema|carga|estorbo|molestia)\s+"
+    r"(?:pa|para)\s+nadie\b",
+    r"\bya\s+no\s+(?:aguanto|puedo)\b.{0,40}\b(?:hoy|ahorita|esta noche)\s+se\s+acaba\s+todo\b",
+    r"\b(?:seguro de vida|fallece|fallezca|muere|muera|me muero)\b.{0,160}"
+    r"\b(?:por\s+decision\s+propia|dejar\s+todo\s+arreglado)\b",
     r"\bregal\w*\s+(?:todas\s+)?(?:mis|su|sus)\s+(?:cosas|plantas|reloj|ropa|chamarra|bici|bicicleta"
     r"|perros?|gatos?|mascotas?|pertenencias|libros|herramientas)\b",
     r"\bantes\s+de\s+(?:irme|morirme|matarme)\b",
@@ -165,10 +172,26 @@ _SUICIDE = (
     r"\bdej\w*\s+(?:su|el|la|mi)\s+(?:arma|pistola)\b.{0,60}\b(?:carta|nota|no contesta)\b",
     r"\b(?:carta|nota)\b.{0,80}\bcansad[oa]s?\s+de\s+todo\b"
     r"|\bcansad[oa]s?\s+de\s+todo\b.{0,80}\b(?:carta|nota|no contesta|pastillas|arma)\b",
-    r"\b(?:arma|pistola)\b.{0,80}\bcarta\b|\bcarta\b.{0,80}\b(?:arma|pistola)\b",
+    r"\b(?:arma|pistola)\b.{0,120}\bcarta\b|\bcarta\b.{0,120}\b(?:arma|pistola)\b",
+    r"\b(?:la|lo)\s+(?:quiero|voy a|pienso)\s+usar\s+conmigo\b|\bdispararme\b",
+    r"\bya\s+(?:lo|la|los|las)\s+van\s+a\s+necesitar\s+(?:mis|mi)\s+(?:hijos|hijas|hijo|hija"
+    r"|familia|esposa|esposo)\b",
+    r"\btodo\s+listo\s+en\s+(?:el|mi)\s+(?:cuarto|recamara|bano|azotea|cochera)\b",
     r"\b(?:orilla|borde|cornisa)\s+(?:de la|del)\s+(?:azotea|techo|puente|edificio|barandal)\b",
     r"\b(?:del lado de afuera|al otro lado|del otro lado)\s+del\s+barandal\b"
     r"|\bpiernas\s+colgando\b",
+    # Pills gathered or asked about by the dose that kills: "¿cuánto paracetamol es demasiado?
+    # ya junté varias cajas".
+    r"\b(?:paracetamol|clonazepam|rivotril|diazepam|alprazolam|tafil|pastillas|medicinas?"
+    r"|medicamentos?|tabletas|pastillas para dormir)\b.{0,60}"
+    r"\b(?:es demasiad[oa]|son demasiad[oa]s|sobredosis|dosis letal|junte|he juntado"
+    r"|tengo juntad[oa]s?|varias cajas|muchas cajas)\b"
+    r"|\b(?:junte|he juntado|tengo juntad[oa]s?)\s+(?:varias|muchas|unas|todas las)\s+(?:cajas"
+    r"|frascos)\s+de\s+(?:paracetamol|pastillas|medicina|clonazepam|rivotril|diazepam)\b",
+    r"\bya\s+no\s+(?:van|vas|va|tendran|tendras)\s+(?:a\s+tener\s+)?que\s+(?:cubrirme|aguantarme"
+    r"|soportarme|preocuparse por mi|preocuparte por mi|cuidarme|mantenerme|verme)\b",
+    r"\b(?:estoy|sigo|ando|me quede|me sente|me acoste|parad[oa])\s+(?:(?:sentad[oa]|parad[oa]"
+    r"|acostad[oa]|tirad[oa])\s+)?(?:en|sobre)\s+las\s+vias\b",
 )
 
 # Violence against a woman or sexual violence happening now or just now: always a crisis.
@@ -434,7 +457,20 @@ _IDIOMS = re.compile(
     r"|\bsiguiendo\s+en\s+(?:instagram|facebook|face|tiktok|twitter|redes)\b"
     r"|\bme\s+quede\s+afuera\s+de\s+mi\s+casa\b"
     r"|\b(?:mama|madre|papa|padre|mami)\s+(?:soltera|soltero|sola|solo)\b"
-    r"|\bprevencion\s+del\s+suicidio\b|\b(?:se[nñ]ales|factores)\s+de\s+(?:alerta|riesgo)\s+suicida\b"
+    r"|\bprevencion\s+del\s+suicidio\b|\b(?:se[nñ]ales|factores)\s+de\s+(?:alerta|riesgo)\s+"
+    r"(?:suicida|de suicidio|del suicidio)\b"
+    r"|\b(?:ya\s+)?esta\s+que\s+(?:explota|echa lumbre|arde|truena)\b|\bechaba\s+lumbre\b"
+    r"|\b(?:mata|mato|matar|matando|matarnos|matarme)\s+con\s+la\s+mirada\b"
+    r"|\b(?:me|nos|te|lo|la)\s+va\s+a\s+matar\s+de\s+(?:un|una|el|la)\s+(?:infarto|coraje|susto"
+    r"|disgusto|risa|ataque|corajes|sustos)\b"
+    r"|\b(?:me|nos|te)\s+(?:van|va)\s+a\s+matar\s+cuando\s+(?:vean|vea|sepan|sepa|se enteren"
+    r"|se entere|lleguen a ver)\b"
+    r"|\bme\s+caigo\s+de\s+(?:sue[nñ]o|cansancio|risa|hambre)\b"
+    r"|\bse\s+me\s+quem(?:o|aron)\s+(?:la|el|los|las|mi|mis)\s+(?:comida|arroz|frijoles|sopa"
+    r"|tortillas|pan|pastel|cena|guisado|carne|pollo|tostadas|quesadillas|huevos?|cafe|frijol)\b"
+    r"|\b(?:me quiero|quiero|me voy a|voy a|quisiera)\s+desaparecer\s+(?:este|esta|el|unos|unas"
+    r"|una|un|todo el|toda la|de vacaciones|del trabajo|de la oficina|a la playa)\b"
+    r"(?!.{0,30}\bpara\s+siempre\b)"
     r"|(?<!\bme )(?<!\bla )(?<!\ble )(?<!\blo )(?<!\bte )(?<!\bnos )(?<!\bles )"
     r"\bviol(?:a|an|o|aron|ando|ar|ado|ada)\s+(?:(?:mis|sus|los|tus|el|la|las|su|mi|tu|nuestros"
     r"|nuestras)\s+)?(?:derechos?|principios?|ley|leyes|reglamento|normas?|codigo|constitucion"
@@ -450,6 +486,8 @@ _LONG_AGO = re.compile(
     r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
     r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os|meses)\b(?!\s+que\b)"
     r"|(?<!desde )\bel\s+(?:a[nñ]o|mes)\s+pasado\b"
+    r"|(?<!desde )\bhace\s+(?:una|un par de|dos|tres|varias|unas)\s+semanas?\b(?!\s+que\b)"
+    r"|(?<!desde )\bla\s+semana\s+pasada\b"
 )
 """Long ago, not "hace meses que me pega" or "desde el año pasado" (still going on)."""
 _SETTLED = re.compile(
@@ -457,12 +495,19 @@ _SETTLED = re.compile(
     r"|paso\b(?!\s+(?:otra vez|de nuevo|varias veces|muchas veces|dos veces|lo mismo))"
     r"|(?:se resolvio|se soluciono|se arreglo|me recupere|se recupero|sane|quedo resuelto"
     r"|lo detuvieron|lo sentenciaron|esta preso|(?:tiene|tienen|hay|puso|pusieron|pusimos|levanto"
-    r"|levantamos|levantaron)\s+(?:carpeta|denuncia))\b)"
+    r"|levantamos|levantaron|puse|pusimos)\s+(?:la\s+|una\s+)?(?:carpeta|denuncia)"
+    r"|(?:lo|la|los|las)\s+denunci(?:e|amos|aron)|no\s+ha\s+vuelto)\b)"
     r"|\bse\s+disculpo\b|\bno\s+paso\s+nada\b|\btodo\s+salio\s+bien\b"
     r"|\bno\s+hubo\s+heridos\b|\bvinculad[oa]\s+a\s+proceso\b"
 )
 """A past event already settled ("hace dos años me asaltaron…, ya estoy bien") is a question
 about what followed, not a danger now; suicidal words still count."""
+
+
+def without_sayings(normalized: str) -> str | None:
+    """The message with its sayings (`_IDIOMS`) taken out, or None when it has none."""
+    stripped, count = _IDIOMS.subn(" ", normalized)
+    return " ".join(stripped.split()) if count else None
 
 
 def _any(patterns: tuple[str, ...]) -> re.Pattern[str]:
@@ -529,6 +574,14 @@ def line_for_vote(vote: float, otherwise: Line) -> Line:
     if vote >= SURE_SUICIDAL_VOTE:
         return Line.LIFE
     return Line.GENERAL if vote >= SUICIDAL_VOTE else otherwise
+
+
+def line_for_named(vote: float, named: Line) -> Line:
+    """The line of a danger a phrase named (a weapon, a partner's violence, a fire), given the
+    classifier's suicidal vote: at most the general reply, which lists every line, the Línea
+    de la Vida included. A sure vote on "sacó el machete, dice que nadie sale" or on a gas
+    tank about to explode (0.84, 0.95) must not take away the lines that fit."""
+    return Line.GENERAL if vote >= SUICIDAL_VOTE else named
 
 
 class CrisisClassifier:

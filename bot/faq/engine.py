@@ -373,9 +373,13 @@ class FaqEngine:
         text = text if isinstance(text, str) else ""
         normalized, parts, vectors, semantic = self._read(text)
         pattern = crisis.pattern_line(normalized)
-        line = pattern or self._semantic_crisis(vectors) or self._word_crisis(normalized, vectors)
+        line = (
+            pattern
+            or self._semantic_crisis(vectors, normalized)
+            or self._word_crisis(normalized, vectors)
+        )
         if pattern is not None and pattern is not Line.LIFE:
-            line = self._with_suicidal_vote(pattern, vectors)
+            line = self._named_with_vote(pattern, vectors)
         if line is None and intents.is_greeting(normalized):
             return FaqResult(Decision.GREETING, None, (), 1.0)
         if line is None and intents.is_thanks(normalized):
@@ -498,19 +502,41 @@ class FaqEngine:
             return line
         return crisis.line_for_vote(self._crisis.suicidal_score(vectors), line)
 
+    def _named_with_vote(self, line: Line, vectors: Vectors | None) -> Line:
+        """The line for danger a pattern named, widened to the general reply when the
+        classifier also reads suicide (`crisis.line_for_named`)."""
+        if vectors is None or self._crisis is None:
+            return line
+        return crisis.line_for_named(self._crisis.suicidal_score(vectors), line)
+
     def _word_crisis(self, normalized: str, vectors: Vectors | None) -> Line | None:
         threshold = self.calibration.word_crisis
         if self._words is None or threshold is None or self._words.score(normalized) < threshold:
             return None
         return self._with_suicidal_vote(crisis.line_for_words(normalized), vectors)
 
-    def _semantic_crisis(self, vectors: Vectors | None) -> Line | None:
+    def _semantic_crisis(self, vectors: Vectors | None, normalized: str) -> Line | None:
+        """The classifier's reading of the message; a message of one part that holds a
+        saying ("me caigo de sueño", "casi nos mata con la mirada") is read again without
+        it, since the encoder hears the danger words a saying borrows. A longer message is
+        never read again: a danger buried in one of its parts must not be lost."""
         if vectors is None or self._crisis is None:
             return None
         calibration = self.calibration
-        return crisis.semantic_line(
+        line = crisis.semantic_line(
             self._crisis, vectors, calibration.crisis, calibration.crisis_context
         )
+        if line is None or len(vectors) > 1:
+            return line
+        plain = crisis.without_sayings(normalized)
+        if plain is None:
+            return line
+        if not plain:
+            return None
+        again = self._encode([plain])
+        if again is None:
+            return line
+        return crisis.semantic_line(self._crisis, again, calibration.crisis)
 
     def _fused(self, lexical: dict[int, float], semantic_row: Vectors | None) -> dict[int, float]:
         calibration = self.calibration
