@@ -45,7 +45,13 @@ from bot.faq.evaluation import Case, evaluate, load_cases  # noqa: E402
 from bot.faq.models import Decision  # noqa: E402
 
 DATA_DIR = ROOT / "tests" / "faq_data"
-DEV_FILES = ("dev.toml", "servants_dev.toml", "twentyfirst_dev.toml", "twentythird_dev.toml")
+DEV_FILES = (
+    "dev.toml",
+    "servants_dev.toml",
+    "twentyfirst_dev.toml",
+    "twentythird_dev.toml",
+    "twentyseventh_dev.toml",
+)
 MAX_WRONG = 0.01
 MAX_OFFTOPIC = 0.03
 GATE_L2 = 1.0

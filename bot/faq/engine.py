@@ -156,8 +156,8 @@ CALIBRATIONS: dict[str, Calibration] = {
         crisis_context=0.2,
         word_crisis=30.0,
         gate=AnswerGate(
-            bias=-18.003,
-            weights=(3.258, 5.709, 9.276, 1.653, 4.289, 7.277, 2.513, 0.983),
+            bias=-16.823,
+            weights=(0.633, 8.861, 10.349, 1.524, 4.671, 6.657, 2.495, 0.434),
             threshold=0.8,
         ),
     ),
