@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import pathlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -379,7 +379,7 @@ class FaqEngine:
             or self._word_crisis(normalized, vectors)
         )
         if pattern is not None and pattern is not Line.LIFE:
-            line = self._named_with_vote(pattern, vectors)
+            line = self._with_suicidal_vote(pattern, vectors, crisis.line_for_named)
         if line is None and intents.is_greeting(normalized):
             return FaqResult(Decision.GREETING, None, (), 1.0)
         if line is None and intents.is_thanks(normalized):
@@ -494,20 +494,19 @@ class FaqEngine:
             logger.exception("FAQ encoder failed on a message: lexical ranking only")
             return None
 
-    def _with_suicidal_vote(self, line: Line, vectors: Vectors | None) -> Line:
+    def _with_suicidal_vote(
+        self,
+        line: Line,
+        vectors: Vectors | None,
+        rule: Callable[[float, Line], Line] = crisis.line_for_vote,
+    ) -> Line:
         """The line for danger the words named, when the classifier may read suicide too:
         its vote misfires on other danger told in distress ("mi esposo llegó rompiendo todo"
-        scores 0.6), so a middling vote gets the general reply (`crisis.line_for_vote`)."""
+        scores 0.6), so a middling vote gets the general reply (`crisis.line_for_vote`); for
+        a danger a pattern named, even a sure vote only widens it (`crisis.line_for_named`)."""
         if vectors is None or self._crisis is None:
             return line
-        return crisis.line_for_vote(self._crisis.suicidal_score(vectors), line)
-
-    def _named_with_vote(self, line: Line, vectors: Vectors | None) -> Line:
-        """The line for danger a pattern named, widened to the general reply when the
-        classifier also reads suicide (`crisis.line_for_named`)."""
-        if vectors is None or self._crisis is None:
-            return line
-        return crisis.line_for_named(self._crisis.suicidal_score(vectors), line)
+        return rule(self._crisis.suicidal_score(vectors), line)
 
     def _word_crisis(self, normalized: str, vectors: Vectors | None) -> Line | None:
         threshold = self.calibration.word_crisis
