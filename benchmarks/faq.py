@@ -41,6 +41,8 @@ DEV_FILES = (
     "twentythird_dev.toml",
     "twentyseventh_dev.toml",
     "twentyeighth_dev.toml",
+    "twentyninth_dev.toml",
+    "thirtieth_dev.toml",
 )
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)
@@ -56,6 +58,7 @@ LATE_FILES = (
     "twentieth_holdout.toml",
     "twentysecond_holdout.toml",
     "twentyfourth_holdout.toml",
+    "thirtieth_holdout.toml",
 )
 """Writers who came after the last tuning: totals only, never their misses."""
 SIBLING_FILES = ("fourteenth_holdout.toml", "sixteenth_holdout.toml")
@@ -175,7 +178,8 @@ def main() -> None:
         ("FRESH HELD-ASIDE (third writer)", fresh),
         ("FIFTH WRITER HELD-ASIDE (written after all tuning)", fifth),
         (
-            "LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th, 20th, 22nd, 24th: after tuning)",
+            "LATE WRITERS HELD-ASIDE (8th, 9th, 11th, 13th, 18th, 20th, 22nd, 24th, 30th: after"
+            " tuning)",
             late,
         ),
         ("SIBLINGS HELD-ASIDE (14th, 16th: their other halves joined the content)", siblings),

@@ -23,6 +23,8 @@ DEV_FILES = (
     DATA_DIR / "twentythird_dev.toml",
     DATA_DIR / "twentyseventh_dev.toml",
     DATA_DIR / "twentyeighth_dev.toml",
+    DATA_DIR / "twentyninth_dev.toml",
+    DATA_DIR / "thirtieth_dev.toml",
 )
 HOLDOUT_FILES = (
     DATA_DIR / "servants_holdout.toml",
@@ -40,6 +42,7 @@ LATE_FILES = (
     DATA_DIR / "twentieth_holdout.toml",
     DATA_DIR / "twentysecond_holdout.toml",
     DATA_DIR / "twentyfourth_holdout.toml",
+    DATA_DIR / "thirtieth_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
@@ -104,7 +107,7 @@ FLOORS = {
     "holdout": {"answer": 0.8, "one_tap": 0.93, "wrong": 0.025, "offtopic": 0.04, "false": 0.10},
     "fresh": {"answer": 0.91, "one_tap": 0.97, "wrong": 0.03, "offtopic": 0.06, "false": 0.08},
     "fifth": {"answer": 0.94, "one_tap": 0.97, "wrong": 0.02, "offtopic": 0.04, "false": 0.07},
-    "late": {"answer": 0.89, "one_tap": 0.965, "wrong": 0.03, "offtopic": 0.03, "false": 0.085},
+    "late": {"answer": 0.885, "one_tap": 0.965, "wrong": 0.03, "offtopic": 0.03, "false": 0.085},
     "siblings": {
         "answer": 0.9,
         "one_tap": 0.97,
@@ -270,6 +273,15 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "ya no voy a ser una carga para nadie",
         "si muere un trabajador del ayuntamiento por decisión propia, ¿sí pagan el seguro de"
         " vida a los hijos?",
+        "¿cómo se cancela el correo de alguien que ya no va a estar? quiero dejar todo en orden",
+        "¿en cuánto tiempo hace efecto el raticida? ya me lo tomé",
+        "traigo el arma en la mano y ya no sé para qué sigo",
+        "ya me corté otra vez y sigue saliendo sangre",
+        "mandó al chat que ya no lo busquen y se encerró en la bodega",
+        "díganle a mi esposa que la quiero, perdón por todo",
+        "ya regalé mis gatos, nomás me falta despedirme de mi hermana",
+        "si me quito la vida, ¿le dan la pensión a mi esposa? ya tomé la decisión",
+        "¿quién entrega mi informe anual? ya no pienso estar aquí para diciembre",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
@@ -327,6 +339,17 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         " estoy bien; ¿me dan un justificante?",
         "el mes pasado un señor amenazó con quemar la ventanilla, ya lo denunciamos y no ha"
         " vuelto",
+        "me va a matar la directora si no subo el reporte hoy jaja",
+        "nos están matando con tanto papeleo para una constancia",
+        "me anda siguiendo la mala suerte, otra vez se cayó el sistema",
+        "de la pena me quiero morir, me equivoqué de sala en la plática",
+        "ya me jubilé, me despido de ustedes con mucho cariño",
+        "ando bien quemada del sol por el desfile",
+        "se me murió el celular a media reunión, ¿me reenvían el enlace?",
+        "con tanto trámite de cierre me quiero morir, ¿a qué hora cierra caja?",
+        "el nuevo horario es una bomba de tiempo, ¿quién lo aprobó?",
+        "hace un año mi ex me golpeaba, ya tengo la orden y ya no vive en Toluca; ¿me acompañan"
+        " a la audiencia?",
     ],
 )
 def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -359,6 +382,7 @@ def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: 
         "se está saliendo muchísimo gas del tanque de la cocina de la estancia infantil",
         "un tipo lleva como diez cuadras detrás de mí desde que salí del palacio",
         "mi hermano salió a trabajar a las 7 y nunca llegó, no contesta",
+        "en la caja un señor tiene agarrado del cuello al cajero",
     ],
 )
 def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -407,6 +431,12 @@ def test_a_middling_suicidal_vote_gets_every_line() -> None:
     assert line_for_vote(0.9, Line.WOMEN) is Line.LIFE
     assert line_for_vote(0.6, Line.WOMEN) is Line.GENERAL
     assert line_for_vote(0.3, Line.WOMEN) is Line.WOMEN
+
+
+def test_a_child_about_to_fall_is_danger_but_not_suicidal_intent(lexical: FaqEngine) -> None:
+    result = lexical.ask("hay un niño en la orilla de la azotea de la escuela y se va a caer")
+    assert result.decision is Decision.CRISIS
+    assert result.line is Line.GENERAL
 
 
 def test_a_danger_a_phrase_names_never_gets_the_life_line_alone() -> None:

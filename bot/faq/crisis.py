@@ -192,6 +192,25 @@ _SUICIDE = (
     r"|soportarme|preocuparse por mi|preocuparte por mi|cuidarme|mantenerme|verme)\b",
     r"\b(?:estoy|sigo|ando|me quede|me sente|me acoste|parad[oa])\s+(?:(?:sentad[oa]|parad[oa]"
     r"|acostad[oa]|tirad[oa])\s+)?(?:en|sobre)\s+las\s+vias\b",
+    r"\bya\s+no\s+va\s+a\s+(?:estar|volver)\b.{0,60}\b(?:dejar|deje|tengo|tener)\s+todo\s+(?:listo"
+    r"|arreglado|en orden)\b|\b(?:dejar|deje|tengo|tener)\s+todo\s+(?:listo|arreglado|en orden)\b"
+    r".{0,60}\bya\s+no\s+va\s+a\s+(?:estar|volver)\b",
+    r"\b(?:veneno|raticida|cloro|pastillas|insecticida|matarratas)\b.{0,60}\b(?:ya\s+)?me\s+"
+    r"(?:lo|la|las|los)\s+(?:tome|trague|bebi)\b",
+    r"\bno\s+se\s+(?:pa|para)\s+(?:q|que)\s+(?:sigo|vivo|sigo vivo|sigo aqui)\b",
+    r"\b(?:ya\s+)?me\s+corte\b.{0,60}\b(?:sangre|nada importa)\b",
+    r"\bya\s+no\s+(?:lo|la|me|nos|los|las)\s+busquen\b",
+    r"\b(?:diganle|digale|diles)\s+a\s+(?:mis|mi)\s+(?:hijos|hijas|hijo|hija|mama|papa|esposa|esposo"
+    r"|familia|hermanos?|hermanas?)\s+(?:q|que)\s+(?:los|las|lo|la)\s+quiero\b",
+    r"\bsi\s+me\s+(?:quito|quitara|quitase|mato|matara|suicido|suicidara)\b"
+    r"|\bme\s+(?:quito|quite)\s+la\s+vida\b",
+    r"\bya\s+no\s+(?:pienso|planeo|voy a|quiero)\s+estar\s+(?:aqui|aca|viv[oa])\b",
+    r"\b(?:seguro de vida|mis hijos|mi familia)\b.{0,80}\bya\s+tome\s+la\s+decision\b"
+    r"|\bya\s+tome\s+la\s+decision\b.{0,80}\b(?:seguro de vida|mis hijos|mi familia)\b",
+    r"\b(?:me\s+falta|nomas\s+me\s+falta|solo\s+me\s+falta)\s+despedirme\b"
+    r"|\bya\s+regale\s+(?:mi|mis)\s+(?:perro|perros|gato|gatos|bici|bicicleta|cosas|ropa|mascotas?)\b",
+    r"\b(?:escribi|deje)\s+(?:mi|la|una)\s+carta\b.{0,60}\bya\s+(?:pague|salde)\b"
+    r"|\bya\s+(?:pague|salde)\b.{0,60}\b(?:escribi|deje)\s+(?:mi|la|una)\s+carta\b",
 )
 
 # Violence against a woman or sexual violence happening now or just now: always a crisis.
@@ -221,6 +240,7 @@ _WOMEN_NOW = (
 )
 
 _GENERAL_NOW = (
+    r"\b(?:agarr\w*|tom\w*|apret\w*|sujet\w*)\s+(?:del|por el|de el)\s+cuello\b",
     # Ongoing violence: "me están golpeando", "está pegándole", "lo siguen pateando".
     rf"\b(?:{_OBJ}\s+)?(?:esta|estan|estaba|estaban|sigue|siguen|empezo a|empezaron a)\s+"
     rf"{_GERUNDS}o\b",
@@ -471,6 +491,22 @@ _IDIOMS = re.compile(
     r"|\b(?:me quiero|quiero|me voy a|voy a|quisiera)\s+desaparecer\s+(?:este|esta|el|unos|unas"
     r"|una|un|todo el|toda la|de vacaciones|del trabajo|de la oficina|a la playa)\b"
     r"(?!.{0,30}\bpara\s+siempre\b)"
+    r"|\bme\s+va\s+a\s+matar\s+(?:el|la|mi)\s+(?:jef[ea]|director[a]?|coordinador[a]?|supervisor[a]?"
+    r"|licenciad[oa]|esposa|esposo|mama|suegra)\s+si\s+no\b"
+    r"|\b(?:me|nos)\s+(?:esta|estan)\s+matando\s+con\s+(?:tanto|tanta|tantos|tantas|el|la|los|las)\b"
+    r"|\b(?:siguiendo|sigue|persigue)\s+la\s+mala\s+suerte\b|\bla\s+mala\s+suerte\s+me\s+"
+    r"(?:sigue|persigue|anda siguiendo)\b"
+    r"|\b(?:bien|muy|re|medio)\s+cuetes?\b|\bemergencia\s+de\s+chismes?\b"
+    r"|\bde\s+(?:la\s+|puro\s+)?(?:flojera|verguenza|pena|risa|hambre|sue[nñ]o|cansancio"
+    r"|aburrimiento)\s+me\s+(?:quiero morir|muero|voy a morir)\b"
+    r"|\b(?:jubil\w*|renuncie|cambio de area|nuevo trabajo|nueva chamba)\b.{0,80}"
+    r"\bme\s+despido\s+de\s+(?:todos|ustedes)\b|\bme\s+despido\s+de\s+(?:todos|ustedes)\b(?=.{0,80}\b(?:jubil\w*"
+    r"|renuncie|cambio de area|nuevo trabajo|nueva chamba)\b)"
+    r"|\bcon\s+tanto\s+(?:papeleo|trabajo|tramite|chamba|calor|trafico|pendiente)\b.{0,40}"
+    r"\bme\s+quiero\s+morir\b|\bbomba\s+de\s+tiempo\b"
+    r"|\bquemad[oa]s?\s+(?:de|por el|del)\s+sol\b|\bme\s+queme\s+con\s+el\s+sol\b"
+    r"|\bse\s+(?:me|le|nos)\s+murio\s+(?:el|la|mi)\s+(?:cel|celular|pila|bateria|telefono|compu"
+    r"|computadora|laptop|carro|coche|moto|planta)\b"
     r"|(?<!\bme )(?<!\bla )(?<!\ble )(?<!\blo )(?<!\bte )(?<!\bnos )(?<!\bles )"
     r"\bviol(?:a|an|o|aron|ando|ar|ado|ada)\s+(?:(?:mis|sus|los|tus|el|la|las|su|mi|tu|nuestros"
     r"|nuestras)\s+)?(?:derechos?|principios?|ley|leyes|reglamento|normas?|codigo|constitucion"
@@ -484,7 +520,7 @@ person: "la abuelita se va a morir de hambre" is neglect."""
 
 _LONG_AGO = re.compile(
     r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
-    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os|meses)\b(?!\s+que\b)"
+    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os?|mes(?:es)?)\b(?!\s+que\b)"
     r"|(?<!desde )\bel\s+(?:a[nñ]o|mes)\s+pasado\b"
     r"|(?<!desde )\bhace\s+(?:una|un par de|dos|tres|varias|unas)\s+semanas?\b(?!\s+que\b)"
     r"|(?<!desde )\bla\s+semana\s+pasada\b"
@@ -498,6 +534,8 @@ _SETTLED = re.compile(
     r"|levantamos|levantaron|puse|pusimos)\s+(?:la\s+|una\s+)?(?:carpeta|denuncia)"
     r"|(?:lo|la|los|las)\s+denunci(?:e|amos|aron)|no\s+ha\s+vuelto)\b)"
     r"|\bse\s+disculpo\b|\bno\s+paso\s+nada\b|\btodo\s+salio\s+bien\b"
+    r"|\bya\s+tengo\s+(?:la\s+|una\s+)?orden\b"
+    r"|\bya\s+(?:ni|no)\s+vive\s+(?:aqui|en el estado|en toluca|conmigo|en la casa)\b"
     r"|\bno\s+hubo\s+heridos\b|\bvinculad[oa]\s+a\s+proceso\b"
 )
 """A past event already settled ("hace dos años me asaltaron…, ya estoy bien") is a question
@@ -534,6 +572,13 @@ def line_for_words(normalized: str) -> Line:
     return Line.WOMEN if _WOMAN_WORDS.search(normalized) else Line.GENERAL
 
 
+_CHILD_FALLING = re.compile(
+    rf"\b{_KID}\b.{{0,80}}\b(?:orilla|borde|cornisa|barandal|ventana|azotea|techo)\b.{{0,80}}"
+    r"\bse\s+(?:va|puede|iba)\s+a\s+caer\b"
+)
+"""A child at the edge of a roof who may fall: danger, but not suicidal intent."""
+
+
 def pattern_line(normalized: str) -> Line | None:
     """Returns the line that fits a message matching a danger pattern, or ``None``.
 
@@ -542,6 +587,8 @@ def pattern_line(normalized: str) -> Line | None:
     plainly a question about the law or a hypothetical case ("¿qué pena tiene…?").
     """
     normalized = _IDIOMS.sub(" ", normalized)
+    if _CHILD_FALLING.search(normalized):
+        return Line.GENERAL
     if _SUICIDE_RE.search(normalized):
         return Line.LIFE
     if _LONG_AGO.search(normalized) and _SETTLED.search(normalized):

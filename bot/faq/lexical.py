@@ -115,6 +115,7 @@ class LexicalIndex:
             for term in weights:
                 postings[term].append(phrase_id)
         self._phrase_texts = [p.text for p in phrases]
+        self._phrase_text_array = np.array(self._phrase_texts, dtype=object)
         # The postings as arrays, so a query's cosines are a few numpy operations: a
         # long situational question has dozens of terms, each in hundreds of phrasings.
         self._term_postings: dict[str, tuple[npt.NDArray[np.intp], npt.NDArray[np.float64]]] = {
@@ -126,6 +127,13 @@ class LexicalIndex:
         }
         self._phrase_norms = np.array([p.norm for p in phrases], dtype=np.float64)
         self._phrase_entry = np.array([p.entry_index for p in phrases], dtype=np.intp)
+        # Each entry's phrasings are contiguous and every entry has one (its question), so an
+        # entry's best value is a max over one slice (`_best_per_entry`).
+        self._entry_starts = np.flatnonzero(
+            np.r_[True, self._phrase_entry[1:] != self._phrase_entry[:-1]]
+        )[: len(self._phrase_entry)]
+        if not np.array_equal(self._phrase_entry[self._entry_starts], np.arange(n_entries)):
+            raise ValueError("every entry needs at least one phrasing, in entry order")
         self._vocab = sorted(w for w in vocab if len(w) >= _TYPO_MIN_LEN and not w.isdigit())
         self._vocab_set = frozenset(vocab)
         self._correct = functools.lru_cache(maxsize=10_000)(self._correct_uncached)
@@ -193,7 +201,7 @@ class LexicalIndex:
             ratios = np.zeros(len(self._phrase_texts))
             ratios[chosen] = process.cdist(
                 [query_text],
-                [self._phrase_texts[i] for i in chosen],
+                self._phrase_text_array[chosen].tolist(),
                 scorer=fuzz.ratio,
                 dtype=np.float64,
             )[0]
@@ -216,6 +224,7 @@ class LexicalIndex:
 
     def _best_per_entry(self, values: npt.NDArray[np.float64]) -> dict[int, float]:
         """The best positive value of each entry's phrasings (entries without one left out)."""
-        best = np.zeros(self._n_entries)
-        np.maximum.at(best, self._phrase_entry, values)
+        if not self._n_entries:
+            return {}
+        best = np.maximum(np.maximum.reduceat(values, self._entry_starts), 0.0)
         return {int(i): float(best[i]) for i in np.flatnonzero(best > 0.0)}
