@@ -114,7 +114,8 @@ _SUICIDE = (
     r"\b(?:seguro de vida|fallece|fallezca|muere|muera|me muero)\b.{0,160}"
     r"\b(?:por\s+decision\s+propia|dejar\s+todo\s+arreglado)\b",
     r"\bregal\w*\s+(?:todas\s+)?(?:mis|su|sus)\s+(?:cosas|plantas|reloj|ropa|chamarra|bici|bicicleta"
-    r"|perros?|gatos?|mascotas?|pertenencias|libros|herramientas)\b",
+    r"|perros?|gatos?|mascotas?|pertenencias|libros|herramientas)\b"
+    r"|\bya\s+regale\s+mi\s+(?:perro|gato|bici|bicicleta|ropa|mascota)\b",
     r"\bantes\s+de\s+(?:irme|morirme|matarme)\b",
     r"\b(?:desaparecer|irme)\s+para\s+siempre\b",
     r"\bultimo\s+dia\s+(?:de mi vida|que)\b",
@@ -207,8 +208,7 @@ _SUICIDE = (
     r"\bya\s+no\s+(?:pienso|planeo|voy a|quiero)\s+estar\s+(?:aqui|aca|viv[oa])\b",
     r"\b(?:seguro de vida|mis hijos|mi familia)\b.{0,80}\bya\s+tome\s+la\s+decision\b"
     r"|\bya\s+tome\s+la\s+decision\b.{0,80}\b(?:seguro de vida|mis hijos|mi familia)\b",
-    r"\b(?:me\s+falta|nomas\s+me\s+falta|solo\s+me\s+falta)\s+despedirme\b"
-    r"|\bya\s+regale\s+(?:mi|mis)\s+(?:perro|perros|gato|gatos|bici|bicicleta|cosas|ropa|mascotas?)\b",
+    r"\b(?:me\s+falta|nomas\s+me\s+falta|solo\s+me\s+falta)\s+despedirme\b",
     r"\b(?:escribi|deje)\s+(?:mi|la|una)\s+carta\b.{0,60}\bya\s+(?:pague|salde)\b"
     r"|\bya\s+(?:pague|salde)\b.{0,60}\b(?:escribi|deje)\s+(?:mi|la|una)\s+carta\b",
 )

@@ -129,11 +129,10 @@ class LexicalIndex:
         self._phrase_entry = np.array([p.entry_index for p in phrases], dtype=np.intp)
         # Each entry's phrasings are contiguous and every entry has one (its question), so an
         # entry's best value is a max over one slice (`_best_per_entry`).
-        self._entry_starts = np.flatnonzero(
-            np.r_[True, self._phrase_entry[1:] != self._phrase_entry[:-1]]
-        )[: len(self._phrase_entry)]
-        if not np.array_equal(self._phrase_entry[self._entry_starts], np.arange(n_entries)):
+        counts = np.bincount(self._phrase_entry, minlength=n_entries)
+        if np.any(counts == 0) or np.any(np.diff(self._phrase_entry) < 0):
             raise ValueError("every entry needs at least one phrasing, in entry order")
+        self._entry_starts = np.cumsum(counts) - counts
         self._vocab = sorted(w for w in vocab if len(w) >= _TYPO_MIN_LEN and not w.isdigit())
         self._vocab_set = frozenset(vocab)
         self._correct = functools.lru_cache(maxsize=10_000)(self._correct_uncached)
