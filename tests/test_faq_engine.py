@@ -25,6 +25,7 @@ DEV_FILES = (
     DATA_DIR / "twentyeighth_dev.toml",
     DATA_DIR / "twentyninth_dev.toml",
     DATA_DIR / "thirtieth_dev.toml",
+    DATA_DIR / "thirtysecond_dev.toml",
 )
 HOLDOUT_FILES = (
     DATA_DIR / "servants_holdout.toml",

@@ -660,6 +660,7 @@ class CrisisClassifier:
         crisis_vectors: Vectors,
         calm_vectors: Vectors,
         cache_dir: pathlib.Path | None = None,
+        story_vectors: Vectors | None = None,
     ) -> None:
         lines = [kind.line for kind in kinds for _ in kind.examples]
         life = np.array([line is Line.LIFE for line in lines])
@@ -670,6 +671,12 @@ class CrisisClassifier:
         self._crisis = cached_fit(
             crisis_vectors, calm_vectors, _fit, _FIT_PARAMETERS, cache_dir, "crisis"
         )
+        self._part_negatives, self._part_crisis = calm_vectors, self._crisis
+        if story_vectors is not None and story_vectors.size:
+            self._part_negatives = np.vstack([calm_vectors, story_vectors])
+            self._part_crisis = cached_fit(
+                crisis_vectors, self._part_negatives, _fit, _FIT_PARAMETERS, cache_dir, "parts"
+            )
         life_vectors, other_vectors = crisis_vectors[life], crisis_vectors[~life]
         self._life = (
             cached_fit(life_vectors, other_vectors, _fit, _FIT_PARAMETERS, cache_dir, "life")
@@ -679,10 +686,32 @@ class CrisisClassifier:
 
     def probabilities(self, queries: Vectors) -> npt.NDArray[np.float64]:
         """Returns each query's score of being a crisis message, from 0 to 1."""
+        return self._votes(queries, self._crisis, self._negatives)
+
+    def part_probabilities(self, parts: Vectors) -> npt.NDArray[np.float64]:
+        """The same score for the parts of a long message, read against the parts of the
+        FAQ's own stories as well: a sentence of a story told at the window ("vino un señor en
+        silla de ruedas y no pudo subir", "la directora no quiere inscribir a un niño") sounds
+        like the crisis examples, all of them stories, to a model that saw only whole
+        questions on the calm side. A whole message is still read as before, so a short
+        farewell keeps the reading it had; so is a part that reads as suicidal intent, said
+        in passing inside a question, which no story of the FAQ tells."""
+        story = self._votes(parts, self._part_crisis, self._part_negatives)
+        if self._life is None or not len(parts):
+            return story
+        suicidal = _predict(self._life, parts) >= SURE_SUICIDAL_VOTE
+        if not suicidal.any():
+            return story
+        plain = self._votes(parts, self._crisis, self._negatives)
+        return np.where(suicidal, np.maximum(story, plain), story)
+
+    def _votes(
+        self, queries: Vectors, model: Fitted, negatives: Vectors
+    ) -> npt.NDArray[np.float64]:
         margin = self._nearest_mean(queries, self._positives) - self._nearest_mean(
-            queries, self._negatives
+            queries, negatives
         )
-        return (_predict(self._crisis, queries) + _sigmoid(self.MARGIN_SCALE * margin)) / 2
+        return (_predict(model, queries) + _sigmoid(self.MARGIN_SCALE * margin)) / 2
 
     def _nearest_mean(self, queries: Vectors, examples: Vectors) -> npt.NDArray[np.float64]:
         similarities: npt.NDArray[np.float32] = queries @ examples.T
@@ -746,7 +775,9 @@ def semantic_line(
     `queries` holds the whole message first, then its parts. A part counts only when the
     whole message scores at least `context`.
     """
-    probabilities = classifier.probabilities(queries)
+    probabilities = np.concatenate(
+        [classifier.probabilities(queries[:1]), classifier.part_probabilities(queries[1:])]
+    )
     for index, (row, probability) in enumerate(zip(queries, probabilities, strict=True)):
         if probability >= threshold and (index == 0 or probabilities[0] >= context):
             vote = classifier.suicidal_score(row[None, :])

@@ -265,11 +265,13 @@ class FaqEngine:
             self._semantic = SemanticIndex(encoder, content_phrasings, cache_dir)
             if examples:
                 calm = cached_vectors(encoder, list(calm_examples), cache_dir, "calm")
+                story = cached_vectors(encoder, _story_parts(phrasings), cache_dir, "story")
                 self._crisis = CrisisClassifier(
                     crisis_kinds,
                     cached_vectors(encoder, examples, cache_dir, "crisis"),
                     np.vstack([v for v in (calm, self._semantic.content_vectors) if v.size]),
                     cache_dir,
+                    story,
                 )
         self._lexical = LexicalIndex(self._all_phrasings(), [e.answer for e in entries])
 
@@ -409,7 +411,7 @@ class FaqEngine:
             decision = Decision.SUGGEST if suggestions else Decision.UNKNOWN
             return FaqResult(decision, None, suggestions, score, elsewhere=True)
         if line is not None:
-            if best_score >= calibration.answer:
+            if best_score >= calibration.answer or confident:
                 return FaqResult(Decision.CRISIS, self._entries[best], (), score, line=line)
             # The lines come first. When the call may be a question that merely reads like
             # danger (the classifier's alone, or the message asks something), what the
@@ -578,6 +580,11 @@ class FaqEngine:
             ordered, lexical.get(main, 0.0), lexical_first, cosines, normalized, query_weight
         )
         return _Ranking(ordered, query_weight, also, agree, features)
+
+
+def _story_parts(phrasings: Iterable[str]) -> list[str]:
+    """The parts of the FAQ phrasings long enough to be read in parts, as a message is."""
+    return [part for text in phrasings if len(parts := split_parts(text)) > 1 for part in parts]
 
 
 def _gate_features(
