@@ -671,11 +671,17 @@ class CrisisClassifier:
         self._crisis = cached_fit(
             crisis_vectors, calm_vectors, _fit, _FIT_PARAMETERS, cache_dir, "crisis"
         )
-        self._part_negatives, self._part_crisis = calm_vectors, self._crisis
+        self._part_negatives: tuple[Vectors, ...] = (calm_vectors,)
+        self._part_crisis = self._crisis
         if story_vectors is not None and story_vectors.size:
-            self._part_negatives = np.vstack([calm_vectors, story_vectors])
+            self._part_negatives = (calm_vectors, story_vectors)
             self._part_crisis = cached_fit(
-                crisis_vectors, self._part_negatives, _fit, _FIT_PARAMETERS, cache_dir, "parts"
+                crisis_vectors,
+                np.vstack(self._part_negatives),
+                _fit,
+                _FIT_PARAMETERS,
+                cache_dir,
+                "parts",
             )
         life_vectors, other_vectors = crisis_vectors[life], crisis_vectors[~life]
         self._life = (
@@ -686,7 +692,7 @@ class CrisisClassifier:
 
     def probabilities(self, queries: Vectors) -> npt.NDArray[np.float64]:
         """Returns each query's score of being a crisis message, from 0 to 1."""
-        return self._votes(queries, self._crisis, self._negatives)
+        return self._votes(queries, self._crisis, (self._negatives,))
 
     def part_probabilities(self, parts: Vectors) -> npt.NDArray[np.float64]:
         """The same score for the parts of a long message, read against the parts of the
@@ -702,19 +708,23 @@ class CrisisClassifier:
         suicidal = _predict(self._life, parts) >= SURE_SUICIDAL_VOTE
         if not suicidal.any():
             return story
-        plain = self._votes(parts, self._crisis, self._negatives)
+        plain = self._votes(parts, self._crisis, (self._negatives,))
         return np.where(suicidal, np.maximum(story, plain), story)
 
     def _votes(
-        self, queries: Vectors, model: Fitted, negatives: Vectors
+        self, queries: Vectors, model: Fitted, negatives: tuple[Vectors, ...]
     ) -> npt.NDArray[np.float64]:
-        margin = self._nearest_mean(queries, self._positives) - self._nearest_mean(
+        margin = self._nearest_mean(queries, (self._positives,)) - self._nearest_mean(
             queries, negatives
         )
         return (_predict(model, queries) + _sigmoid(self.MARGIN_SCALE * margin)) / 2
 
-    def _nearest_mean(self, queries: Vectors, examples: Vectors) -> npt.NDArray[np.float64]:
-        similarities: npt.NDArray[np.float32] = queries @ examples.T
+    def _nearest_mean(
+        self, queries: Vectors, examples: tuple[Vectors, ...]
+    ) -> npt.NDArray[np.float64]:
+        """The mean cosine of each query's NEIGHBOURS closest examples, over all the arrays
+        (kept apart, so the parts' negatives are not a second copy of the calm ones)."""
+        similarities: npt.NDArray[np.float32] = np.hstack([queries @ e.T for e in examples])
         count = min(self.NEIGHBOURS, similarities.shape[1])
         if count == 0:
             return np.zeros(len(queries))

@@ -132,7 +132,8 @@ def cached_fit(
         return fit(positives, negatives)
     digest = hashlib.sha256(parameters.encode())
     for array in (positives, negatives):
-        digest.update(str(array.shape).encode() + np.ascontiguousarray(array).tobytes())
+        digest.update(str(array.shape).encode())
+        digest.update(np.ascontiguousarray(array).data)  # hashed in place, not copied
     key = digest.hexdigest()
     path = directory / f"{name}-model.npz"
     stored = _load(path, key, np.float64)
