@@ -45,6 +45,7 @@ LATE_FILES = (
     DATA_DIR / "twentyfourth_holdout.toml",
     DATA_DIR / "thirtieth_holdout.toml",
     DATA_DIR / "thirtyfirst_holdout.toml",
+    DATA_DIR / "thirtythird_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
