@@ -172,7 +172,7 @@ async def test_a_question_that_only_reads_like_danger_keeps_its_suggestions(chat
     """When only the classifier (no danger phrase) takes a message for a crisis, the lines
     come first and what the servant asked is still offered as buttons."""
     engine = chat.app.bot_data[RUNTIME_KEY].faq
-    doubtful = replace(engine.calibration, crisis=0.0, answer=1.01, answer_agree=1.01)
+    doubtful = replace(engine.calibration, crisis=0.0, answer=1.01, answer_agree=1.01, gate=None)
     monkeypatch.setattr(engine, "calibration", doubtful)
 
     lines, offer = await chat.send("un señor me dejó un regalo en la ventanilla, ¿lo acepto?")

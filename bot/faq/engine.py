@@ -156,9 +156,9 @@ CALIBRATIONS: dict[str, Calibration] = {
         crisis_context=0.2,
         word_crisis=30.0,
         gate=AnswerGate(
-            bias=-16.823,
-            weights=(0.633, 8.861, 10.349, 1.524, 4.671, 6.657, 2.495, 0.434),
-            threshold=0.8,
+            bias=-16.109,
+            weights=(0.938, 7.351, 11.102, 1.292, 4.217, 9.046, 2.356, 0.257),
+            threshold=0.7,
         ),
     ),
 }
