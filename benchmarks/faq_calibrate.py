@@ -31,6 +31,7 @@ from typing import Any
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.faq import DATA_DIR, DEV_FILES  # noqa: E402
 from bot.faq import FaqEngine  # noqa: E402
 from bot.faq.encoder import SentenceEncoder, Vectors, load_encoder  # noqa: E402
 from bot.faq.engine import (  # noqa: E402
@@ -44,14 +45,6 @@ from bot.faq.engine import (  # noqa: E402
 from bot.faq.evaluation import Case, evaluate, load_cases  # noqa: E402
 from bot.faq.models import Decision  # noqa: E402
 
-DATA_DIR = ROOT / "tests" / "faq_data"
-DEV_FILES = (
-    "dev.toml",
-    "servants_dev.toml",
-    "twentyfirst_dev.toml",
-    "twentythird_dev.toml",
-    "twentyseventh_dev.toml",
-)
 MAX_WRONG = 0.01
 MAX_OFFTOPIC = 0.03
 GATE_L2 = 1.0

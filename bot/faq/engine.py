@@ -156,9 +156,9 @@ CALIBRATIONS: dict[str, Calibration] = {
         crisis_context=0.2,
         word_crisis=30.0,
         gate=AnswerGate(
-            bias=-16.109,
-            weights=(0.938, 7.351, 11.102, 1.292, 4.217, 9.046, 2.356, 0.257),
-            threshold=0.7,
+            bias=-16.43,
+            weights=(-0.787, 9.211, 11.127, 1.328, 5.624, 9.167, 2.385, 0.308),
+            threshold=0.65,
         ),
     ),
 }
