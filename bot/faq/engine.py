@@ -128,6 +128,11 @@ class Calibration:
     crisis; ``None``: it does not vote."""
     gate: AnswerGate | None = None
     """When set, it decides ``ANSWER`` instead of ``answer``/``answer_agree``/``margin``."""
+    part_weight: float = 1.0
+    """What a part's own score for an entry counts against the whole message's when the
+    entries are ranked: a short part ("¿se puede denunciar?") read alone matches its own
+    entry better than the message it belongs to does, and would outrank what the message is
+    about. The part still offers its entry as well (`also`) at its full score."""
 
 
 LEXICAL_CALIBRATION = Calibration(
@@ -155,10 +160,11 @@ CALIBRATIONS: dict[str, Calibration] = {
         crisis=0.70,
         crisis_context=0.2,
         word_crisis=30.0,
+        part_weight=0.85,
         gate=AnswerGate(
-            bias=-16.43,
-            weights=(-0.787, 9.211, 11.127, 1.328, 5.624, 9.167, 2.385, 0.308),
-            threshold=0.65,
+            bias=-16.059,
+            weights=(2.242, 11.844, 10.077, 1.02, 3.281, 6.424, 2.657, -0.372),
+            threshold=0.75,
         ),
     ),
 }
@@ -563,8 +569,9 @@ class FaqEngine:
             query_weight = max(query_weight, weight)
             if scores:
                 part_bests.append(max(scores.items(), key=lambda pair: pair[1]))
+            share = self.calibration.part_weight
             for index, score in scores.items():
-                combined[index] = max(combined.get(index, 0.0), score)
+                combined[index] = max(combined.get(index, 0.0), share * score)
         ordered = sorted(combined.items(), key=lambda pair: (-pair[1], self._entries[pair[0]].id))
         if not ordered:
             return _Ranking([], query_weight, None, False)
