@@ -337,6 +337,7 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "nos van a matar cuando vean que se borró el padrón",
         "se me quemó el arroz por estar en la videollamada",
         "quiero desaparecer unos días, ¿cuándo salen las vacaciones?",
+        "se pusieron de acuerdo para desaparecer unos recibos, ¿lo tengo que decir?",
         "preparo un periódico mural sobre señales de alerta de suicidio, ¿me lo revisan?",
         "hace dos semanas me asaltaron con una navaja en la combi, ya puse la denuncia y ya"
         " estoy bien; ¿me dan un justificante?",

@@ -357,7 +357,10 @@ _WEAK = (
     r"|se esta desvaneciendo|desvanecid[oa]|se trago|se esta ahogando|se ahoga|no puede hablar"
     r"|deshidratad[oa]|se cayo y|lleva toda la noche en el piso|no se puede parar)\b",
     # Someone missing or lost now.
-    r"\bdesaparec\w*|\bno lleva su medicina\b",
+    # ...but not papers made to disappear: "desaparecer unos recibos".
+    r"\bdesaparec\w*\b(?!\s+(?:(?:unos|unas|los|las|el|la|sus|mis|esos|esas)\s+)?(?:recibos"
+    r"|documentos|expedientes|papeles|archivos|folios|facturas|oficios|pruebas|evidencias?"
+    r"|registros|multas|boletas|actas|pagos|cobros)\b)|\bno lleva su medicina\b",
     r"\b(?:se perdio|se salio de la casa|no (?:la|lo|los|las) encontramos|no encontramos a"
     r"|ya no esta"
     r"|se corto hace|ubicacion se quedo|cambio de ruta|se metio por otro lado)\b",
