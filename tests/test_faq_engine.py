@@ -125,7 +125,8 @@ examples once measured), the ninth writer's situational questions, the eleventh 
 crisis and calm messages, the thirteenth writer's short and situational questions (two per
 entry) and the eighteenth writer's legal questions no entry answers and questions about two
 entries, the twentieth writer's week of messages and the twenty-second writer's long and
-situational questions and the twenty-fourth writer's police, registry and window staff, each
+situational questions and the twenty-fourth writer's police, registry and window staff, the
+thirtieth writer's questions, the thirty-first's and the thirty-third's whole sets, each
 written after the tuning that came before it (README)."""
 CALM_CEILINGS = {
     "dev": 0.32,
