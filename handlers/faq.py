@@ -32,7 +32,11 @@ def _engine(context: BotContext) -> FaqEngine:
     return engine
 
 
-def answer_message(entry: FaqEntry, engine: FaqEngine) -> tuple[Markup, InlineKeyboardMarkup]:
+def answer_message(
+    entry: FaqEntry, engine: FaqEngine, nearby: Sequence[FaqEntry] = ()
+) -> tuple[Markup, InlineKeyboardMarkup]:
+    """The answer with its buttons: feedback, more detail, the runner-up the engine almost
+    chose (`FaqResult.nearby`), related questions and the topics."""
     text = t("faq.answer", answer=Markup(entry.answer), source=entry.source)
     rows: list[list[InlineKeyboardButton]] = [
         [
@@ -43,9 +47,15 @@ def answer_message(entry: FaqEntry, engine: FaqEngine) -> tuple[Markup, InlineKe
     if entry.detail:
         rows.append([render.button("faq.more", cb.FAQ_DETAIL, entry.id)])
     rows += [
-        [question_button(related)]
-        for related in filter(None, map(engine.entry, entry.related[:MAX_RELATED]))
+        [
+            render.button(
+                "faq.nearby", cb.FAQ_QUESTION, other.id, question=render.short(other.question, 50)
+            )
+        ]
+        for other in nearby
     ]
+    related = filter(None, map(engine.entry, entry.related[:MAX_RELATED]))
+    rows += [[question_button(other)] for other in related if other not in nearby]
     rows.append([render.button("faq.topics", cb.FAQ_TOPICS)])
     return text, render.keyboard(*rows)
 
@@ -118,12 +128,12 @@ async def _answer(update: Update, engine: FaqEngine, result: FaqResult) -> bool:
     if result.decision == Decision.CRISIS:
         await respond(update, Markup(engine.crisis_text(result.line)))
         if result.entry is not None:
-            await respond(update, *answer_message(result.entry, engine))
+            await respond(update, *answer_message(result.entry, engine, result.nearby))
         elif result.suggestions:
             await _offer(update, engine, result.suggestions)
         return True
     if result.decision == Decision.ANSWER and result.entry is not None:
-        await respond(update, *answer_message(result.entry, engine))
+        await respond(update, *answer_message(result.entry, engine, result.nearby))
         if result.also:
             rows = [[question_button(entry)] for entry in result.also]
             await respond(update, t("faq.also"), render.keyboard(*rows))

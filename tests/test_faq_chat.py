@@ -31,6 +31,23 @@ async def test_a_long_question_in_the_servants_words_is_answered_without_buttons
     assert "Fuente:" in replies[-1].text
 
 
+async def test_an_answer_the_engine_nearly_gave_otherwise_offers_the_other_one(chat):
+    """When the runner-up scored almost as high, it is one tap away under the answer."""
+    [answer] = await chat.send("la defensoría es lo mismo que la codhem?")
+    assert "CODHEM" in answer.text and "Fuente:" in answer.text
+    [nearby] = [label for label in answer.labels() if label.startswith("🔎 ¿O era esto?")]
+    assert "Defensoría" in nearby
+
+    [other] = await chat.press(nearby)
+    assert "Fuente:" in other.text
+    assert other.text != answer.text
+
+
+async def test_a_clear_answer_offers_no_other_one(chat):
+    [answer] = await chat.send("qué es la ley ingrid")
+    assert not any(label.startswith("🔎") for label in answer.labels())
+
+
 async def test_another_countrys_law_gets_what_the_bot_covers_not_toluca_law(chat):
     [reply] = await chat.send("en colombia cuántos años de cárcel dan por feminicidio?")
     assert "leyes de México y del Estado de México" in reply.text

@@ -162,7 +162,7 @@ def shown_entry_id(result: FaqResult) -> str | None:
 
 def shown_entry_ids(result: FaqResult) -> set[str]:
     """Returns every entry a result shows or offers (one tap away at most)."""
-    shown = {e.id for e in (*result.suggestions, *result.also)}
+    shown = {e.id for e in (*result.suggestions, *result.also, *result.nearby)}
     if result.entry is not None:
         shown.add(result.entry.id)
     return shown

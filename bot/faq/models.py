@@ -80,6 +80,9 @@ class FaqResult:
             about, to offer after the answer.
         elsewhere: The message asks about another country's law: never a direct answer
             (``SUGGEST`` or ``UNKNOWN``), and the caller says what the content covers.
+        nearby: With an answer (``ANSWER``, or ``CRISIS`` with an entry), the runner-up
+            when it scored almost as high: offered as a button under the answer, so a
+            near miss is one tap from the right one.
     """
 
     decision: Decision
@@ -89,6 +92,7 @@ class FaqResult:
     line: str | None = None
     also: tuple[FaqEntry, ...] = ()
     elsewhere: bool = False
+    nearby: tuple[FaqEntry, ...] = ()
 
 
 @dataclass(frozen=True)
