@@ -46,23 +46,16 @@ def answer_message(
     ]
     if entry.detail:
         rows.append([render.button("faq.more", cb.FAQ_DETAIL, entry.id)])
-    rows += [
-        [
-            render.button(
-                "faq.nearby", cb.FAQ_QUESTION, other.id, question=render.short(other.question, 50)
-            )
-        ]
-        for other in nearby
-    ]
+    rows += [[question_button(other, label="faq.nearby")] for other in nearby]
     related = filter(None, map(engine.entry, entry.related[:MAX_RELATED]))
     rows += [[question_button(other)] for other in related if other not in nearby]
     rows.append([render.button("faq.topics", cb.FAQ_TOPICS)])
     return text, render.keyboard(*rows)
 
 
-def question_button(entry: FaqEntry) -> InlineKeyboardButton:
+def question_button(entry: FaqEntry, label: str = "faq.question") -> InlineKeyboardButton:
     return render.button(
-        "faq.question", cb.FAQ_QUESTION, entry.id, question=render.short(entry.question, 60)
+        label, cb.FAQ_QUESTION, entry.id, question=render.short(entry.question, 60)
     )
 
 

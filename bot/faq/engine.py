@@ -579,13 +579,13 @@ class FaqEngine:
         lexical, query_weight = self._lexical.scores(normalized)
         combined = dict(self._fused(lexical, None if semantic is None else semantic[0]))
         part_bests: list[tuple[int, float]] = []
+        share = self.calibration.part_weight
         for row, part in enumerate(parts, start=1):
             part_lexical, weight = self._lexical.scores(normalize(part))
             scores = self._fused(part_lexical, None if semantic is None else semantic[row])
             query_weight = max(query_weight, weight)
             if scores:
                 part_bests.append(max(scores.items(), key=lambda pair: pair[1]))
-            share = self.calibration.part_weight
             for index, score in scores.items():
                 combined[index] = max(combined.get(index, 0.0), share * score)
         ordered = sorted(combined.items(), key=lambda pair: (-pair[1], self._entries[pair[0]].id))

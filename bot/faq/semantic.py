@@ -60,7 +60,6 @@ class SemanticIndex:
         self.content_vectors = vectors
         self._n_entries = len(phrasings)
         self._vectors = vectors
-        self._owners = self._content_owners
         self._content_slots = _slots(self._content_owners, self._n_entries)
         self._slots = self._content_slots
 
@@ -70,15 +69,14 @@ class SemanticIndex:
         if new:
             self._known.update(zip(new, self.encoder.encode(new), strict=True))
         if not phrasings:
-            self._vectors, self._owners = self.content_vectors, self._content_owners
-            self._slots = self._content_slots
+            self._vectors, self._slots = self.content_vectors, self._content_slots
             return
         taught = np.stack([self._known[text] for _, text in phrasings])
         self._vectors = np.vstack([self.content_vectors, taught])
-        self._owners = np.concatenate(
+        owners = np.concatenate(
             [self._content_owners, np.array([i for i, _ in phrasings], dtype=np.int32)]
         )
-        self._slots = _slots(self._owners, self._n_entries)
+        self._slots = _slots(owners, self._n_entries)
 
     def encode(self, texts: Sequence[str]) -> Vectors:
         """Encodes query texts (normalised rows)."""
