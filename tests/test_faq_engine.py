@@ -315,6 +315,7 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "mi coordinadora me va a matar si no entrego la lista hoy",
         "¿hay una conferencia sobre prevención del suicidio en septiembre?",
         "el director está violando el reglamento de la ventanilla",
+        "les dio los mejores lugares a los de su pueblo, ¿qué principio está violando?",
         "¿cuántos años le dan de cárcel a quien comete feminicidio?",
         "hace tres años me asaltaron afuera del mercado, ya estoy bien; ¿cuenta como riesgo de"
         " trabajo?",
@@ -373,6 +374,7 @@ def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: 
         "mi cuñado se metió y me quiere forsar, estoy encerrada en el baño",
         "huele a fuga de gas en la cocina de la guardería",
         "a mi prima la violaron, sus derechos le importan a alguien?",
+        "conozco mis derechos y me está violando mi padrastro, ayúdenme",
         "tronaron tres veces y no eran cohetes, estamos pecho tierra en el piso",
         "mi compañera dice que su ex está encima de ella y no la deja levantarse",
         "un señor me aventó una silla en la cabeza y está en la puerta sin dejarme salir",

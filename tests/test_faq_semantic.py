@@ -15,7 +15,7 @@ from bot.faq import encoder as encoder_module
 from bot.faq.crisis import Line
 from bot.faq.encoder import Vectors, load_encoder
 from bot.faq.evaluation import shown_entry_id
-from bot.faq.vector_cache import Fitted, cached_fit, cached_log_odds, cached_vectors
+from bot.faq.vector_cache import Fitted, Negatives, cached_fit, cached_log_odds, cached_vectors
 from tests.conftest import FAQ_CACHE_DIR
 
 
@@ -96,9 +96,9 @@ class CountingFit:
     def __init__(self) -> None:
         self.calls = 0
 
-    def __call__(self, positives: Vectors, negatives: Vectors) -> Fitted:
+    def __call__(self, positives: Vectors, negatives: Negatives) -> Fitted:
         self.calls += 1
-        return (positives.mean(axis=0) - negatives.mean(axis=0)).astype(np.float64), 0.5
+        return (positives.mean(axis=0) - np.vstack(negatives).mean(axis=0)).astype(np.float64), 0.5
 
 
 def test_a_fitted_model_is_cached_and_refitted_when_its_vectors_change(
@@ -106,22 +106,22 @@ def test_a_fitted_model_is_cached_and_refitted_when_its_vectors_change(
 ) -> None:
     encoder, fit = CountingEncoder(), CountingFit()
     positives, negatives = encoder.encode(["uno", "dos"]), encoder.encode(["tres"])
-    first = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
-    second = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
+    first = cached_fit(positives, (negatives,), fit, "v1", tmp_path, "crisis")
+    second = cached_fit(positives, (negatives,), fit, "v1", tmp_path, "crisis")
     assert fit.calls == 1
     assert np.array_equal(first[0], second[0]) and first[1] == second[1]
-    cached_fit(positives, encoder.encode(["cuatro"]), fit, "v1", tmp_path, "crisis")
+    cached_fit(positives, (encoder.encode(["cuatro"]),), fit, "v1", tmp_path, "crisis")
     assert fit.calls == 2, "other vectors: fitted again"
-    cached_fit(positives, encoder.encode(["cuatro"]), fit, "v2", tmp_path, "crisis")
+    cached_fit(positives, (encoder.encode(["cuatro"]),), fit, "v2", tmp_path, "crisis")
     assert fit.calls == 3, "other parameters: fitted again"
 
 
 def test_a_corrupt_model_file_is_refitted(tmp_path: pathlib.Path) -> None:
     encoder, fit = CountingEncoder(), CountingFit()
     positives, negatives = encoder.encode(["uno"]), encoder.encode(["dos"])
-    expected = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
+    expected = cached_fit(positives, (negatives,), fit, "v1", tmp_path, "crisis")
     (tmp_path / "crisis-model.npz").write_bytes(b"PK\x03\x04broken zip")
-    again = cached_fit(positives, negatives, fit, "v1", tmp_path, "crisis")
+    again = cached_fit(positives, (negatives,), fit, "v1", tmp_path, "crisis")
     assert fit.calls == 2
     assert np.array_equal(again[0], expected[0])
 

@@ -28,7 +28,7 @@ import numpy.typing as npt
 
 from bot.faq.encoder import Vectors
 from bot.faq.normalize import normalize, stem
-from bot.faq.vector_cache import Fitted, cached_fit, cached_log_odds
+from bot.faq.vector_cache import Fitted, Negatives, cached_fit, cached_log_odds
 
 
 class Line(enum.StrEnum):
@@ -515,11 +515,15 @@ _IDIOMS = re.compile(
     r"|nuestras)\s+)?(?:derechos?|principios?|ley|leyes|reglamento|normas?|codigo|constitucion"
     r"|garantias|privacidad|confidencialidad|protocolo|contrato|horario|acuerdo|procedimiento"
     r"|debido proceso|veda|sellos?|lineamientos?|reglas?)\b"
+    r"|\b(?:principios?|derechos?|leyes|ley|reglamento|normas?|codigo|lineamientos?|reglas?"
+    r"|protocolo)\s+(?:(?!(?:me|la|le|lo|te|nos|les|las|los)\b)\w+\s+){0,3}"
+    r"viol(?:a|an|o|aron|ando|ar|ado|ada)\b"
 )
 """Sayings and topics that borrow danger words: removed before the patterns read a message
 ("me quiero morir de la vergüenza", "este calor me está matando", "la prevención del
-suicidio", "me está violando mis derechos"). "Morir de hambre" is a saying only in the first
-person: "la abuelita se va a morir de hambre" is neglect."""
+suicidio", "me está violando mis derechos", "¿qué principio está violando?"). "Morir de
+hambre" is a saying only in the first person: "la abuelita se va a morir de hambre" is
+neglect."""
 
 _LONG_AGO = re.compile(
     r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
@@ -661,7 +665,7 @@ class CrisisClassifier:
         self,
         kinds: Sequence[CrisisKind],
         crisis_vectors: Vectors,
-        calm_vectors: Vectors,
+        calm_vectors: Negatives,
         cache_dir: pathlib.Path | None = None,
         story_vectors: Vectors | None = None,
     ) -> None:
@@ -674,13 +678,13 @@ class CrisisClassifier:
         self._crisis = cached_fit(
             crisis_vectors, calm_vectors, _fit, _FIT_PARAMETERS, cache_dir, "crisis"
         )
-        self._part_negatives: tuple[Vectors, ...] = (calm_vectors,)
+        self._part_negatives = calm_vectors
         self._part_crisis = self._crisis
         if story_vectors is not None and story_vectors.size:
-            self._part_negatives = (calm_vectors, story_vectors)
+            self._part_negatives = (*calm_vectors, story_vectors)
             self._part_crisis = cached_fit(
                 crisis_vectors,
-                np.vstack(self._part_negatives),
+                self._part_negatives,
                 _fit,
                 _FIT_PARAMETERS,
                 cache_dir,
@@ -688,14 +692,14 @@ class CrisisClassifier:
             )
         life_vectors, other_vectors = crisis_vectors[life], crisis_vectors[~life]
         self._life = (
-            cached_fit(life_vectors, other_vectors, _fit, _FIT_PARAMETERS, cache_dir, "life")
+            cached_fit(life_vectors, (other_vectors,), _fit, _FIT_PARAMETERS, cache_dir, "life")
             if life.any()
             else None
         )
 
     def probabilities(self, queries: Vectors) -> npt.NDArray[np.float64]:
         """Returns each query's score of being a crisis message, from 0 to 1."""
-        return self._votes(queries, self._crisis, (self._negatives,))
+        return self._votes(queries, self._crisis, self._negatives)
 
     def part_probabilities(self, parts: Vectors) -> npt.NDArray[np.float64]:
         """The same score for the parts of a long message, read against the parts of the
@@ -711,7 +715,7 @@ class CrisisClassifier:
         suicidal = _predict(self._life, parts) >= SURE_SUICIDAL_VOTE
         if not suicidal.any():
             return story
-        plain = self._votes(parts, self._crisis, (self._negatives,))
+        plain = self._votes(parts, self._crisis, self._negatives)
         return np.where(suicidal, np.maximum(story, plain), story)
 
     def _votes(
@@ -757,18 +761,31 @@ _FIT_PARAMETERS = (
 """Part of the cached model's key: a change here refits instead of trusting the cache."""
 
 
-def _fit(positives: Vectors, negatives: Vectors) -> Fitted:
+def _fit(positives: Vectors, negatives: Negatives) -> Fitted:
     """Fits a class-balanced logistic regression by gradient descent (deterministic)."""
-    features = np.vstack([positives, negatives]).astype(np.float64)
-    labels = np.concatenate([np.ones(len(positives)), np.zeros(len(negatives))])
+    negative_rows = sum(len(array) for array in negatives)
+    features = _float64_rows((positives, *negatives))
+    labels = np.concatenate([np.ones(len(positives)), np.zeros(negative_rows)])
     # Both classes weigh the same, however many examples each has.
-    weights = np.where(labels == 1, 0.5 / len(positives), 0.5 / len(negatives))
+    weights = np.where(labels == 1, 0.5 / len(positives), 0.5 / negative_rows)
     w, b, rate = np.zeros(features.shape[1]), 0.0, _RATE
     for _ in range(_ITERATIONS):
         error = (_sigmoid(features @ w + b) - labels) * weights
         w -= rate * (features.T @ error + _L2 * w)
         b -= rate * float(error.sum())
     return w, b
+
+
+def _float64_rows(arrays: Sequence[Vectors]) -> npt.NDArray[np.float64]:
+    """The arrays' rows in one float64 matrix, written in place: stacking them first would
+    also hold a float32 copy of every vector, and the fits are the peak of the bot's first
+    start, while the cache is being built."""
+    matrix = np.empty((sum(len(a) for a in arrays), arrays[0].shape[1]), dtype=np.float64)
+    start = 0
+    for array in arrays:
+        matrix[start : start + len(array)] = array
+        start += len(array)
+    return matrix
 
 
 def _predict(model: Fitted, queries: Vectors) -> npt.NDArray[np.float64]:

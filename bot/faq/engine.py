@@ -279,7 +279,7 @@ class FaqEngine:
                 self._crisis = CrisisClassifier(
                     crisis_kinds,
                     cached_vectors(encoder, examples, cache_dir, "crisis"),
-                    np.vstack([v for v in (calm, self._semantic.content_vectors) if v.size]),
+                    tuple(v for v in (calm, self._semantic.content_vectors) if v.size),
                     cache_dir,
                     story,
                 )

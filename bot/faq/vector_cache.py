@@ -117,23 +117,33 @@ Fitted = tuple[npt.NDArray[np.float64], float]
 """A linear model: its weights and its bias."""
 
 
+Negatives = tuple[Vectors, ...]
+"""The negative examples of a fit, in arrays kept apart: stacking them into one would hold a
+second copy of every vector."""
+
+
 def cached_fit(
     positives: Vectors,
-    negatives: Vectors,
-    fit: Callable[[Vectors, Vectors], Fitted],
+    negatives: Negatives,
+    fit: Callable[[Vectors, Negatives], Fitted],
     parameters: str,
     directory: pathlib.Path | None,
     name: str,
 ) -> Fitted:
     """Returns ``fit(positives, negatives)``, from the cache when it was fitted on the same
     vectors with the same `parameters`, which name the method and its settings: the caller
-    changes them whenever `fit` would give another result."""
+    changes them whenever `fit` would give another result.
+
+    The key is that of the negatives stacked into one array, without stacking them."""
     if directory is None:
         return fit(positives, negatives)
     digest = hashlib.sha256(parameters.encode())
-    for array in (positives, negatives):
-        digest.update(str(array.shape).encode())
-        digest.update(np.ascontiguousarray(array).data)  # hashed in place, not copied
+    digest.update(str(positives.shape).encode())
+    digest.update(np.ascontiguousarray(positives).data)  # hashed in place, not copied
+    rows = sum(len(array) for array in negatives)
+    digest.update(str((rows, positives.shape[1])).encode())
+    for array in negatives:
+        digest.update(np.ascontiguousarray(array).data)
     key = digest.hexdigest()
     path = directory / f"{name}-model.npz"
     stored = _load(path, key, np.float64)
