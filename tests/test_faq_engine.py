@@ -47,6 +47,7 @@ LATE_FILES = (
     DATA_DIR / "thirtyfirst_holdout.toml",
     DATA_DIR / "thirtythird_holdout.toml",
     DATA_DIR / "thirtyfourth_holdout.toml",
+    DATA_DIR / "thirtyfifth_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
@@ -127,8 +128,8 @@ crisis and calm messages, the thirteenth writer's short and situational question
 entry) and the eighteenth writer's legal questions no entry answers and questions about two
 entries, the twentieth writer's week of messages and the twenty-second writer's long and
 situational questions and the twenty-fourth writer's police, registry and window staff, the
-thirtieth writer's questions, the thirty-first's, thirty-third's and thirty-fourth's whole
-sets, each written after the tuning that came before it (README)."""
+thirtieth writer's questions, the thirty-first's, thirty-third's, thirty-fourth's and
+thirty-fifth's whole sets, each written after the tuning that came before it (README)."""
 CALM_CEILINGS = {
     "dev": 0.32,
     "holdout": 0.32,
@@ -357,6 +358,15 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "el nuevo horario es una bomba de tiempo, ¿quién lo aprobó?",
         "hace un año mi ex me golpeaba, ya tengo la orden y ya no vive en Toluca; ¿me acompañan"
         " a la audiencia?",
+        "una señora de 80 años se desmayó el otro día en la fila, ¿es obligatoria la fila"
+        " preferente?",
+        "empezó a gritarme que era una inútil porque no traía su comprobante, ¿puede grabarme?",
+        "me dejaron un sobre en el escritorio y ya no está la persona, ¿qué hago con el sobre?",
+        "¿me prestan la pistola de silicón para el periódico mural?",
+        "un gatito me sigue diario de la parada a la oficina, ¿lo puedo meter?",
+        "¿ya repararon la salida de emergencia del segundo piso?",
+        "¿cuándo pagan el apoyo de emergencia por la inundación?",
+        "me va a matar mi jefa si llego tarde otra vez, ¿hay minutos de tolerancia?",
     ],
 )
 def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -391,6 +401,14 @@ def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: 
         "un tipo lleva como diez cuadras detrás de mí desde que salí del palacio",
         "mi hermano salió a trabajar a las 7 y nunca llegó, no contesta",
         "en la caja un señor tiene agarrado del cuello al cajero",
+        "mi esposo empezó a gritar y a aventar cosas, estoy con los niños en el cuarto",
+        "se desmayó una señora en la fila y no reacciona",
+        "mi hijo ya no está en su cuarto y ya es de noche",
+        "un señor de la fila trae una pistola",
+        "me va a matar mi esposo si no le doy el dinero",
+        "mi esposo me va a matar si llego tarde otra vez",
+        "un señor me sigue diario desde la parada hasta la oficina",
+        "es una emergencia, se desmayó un señor en la sala de espera",
     ],
 )
 def test_danger_only_hinted_at_is_a_crisis(lexical: FaqEngine, text: str) -> None:

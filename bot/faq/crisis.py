@@ -246,7 +246,10 @@ _GENERAL_NOW = (
     rf"{_GERUNDS}o\b",
     rf"\b{_GERUNDS}(?:ome|onos|ola|olo|ole|oles|olas|olos)\b",
     rf"\b{_GERUNDS}o\s+(?:a|al)\b",
-    r"\b(?:empezo|empezaron|comenzo)\s+a\s+(?:pegar|golpear|patear|gritar|aventar|romper)\w*",
+    # Shouting alone is not violence ("empezó a gritarme que era una inútil"); shouting and
+    # hitting or throwing is: "empezó a gritar y a aventar cosas".
+    r"\b(?:empezo|empezaron|comenzo)\s+a\s+(?:gritar\w*\s+(?:y\s+(?:a\s+)?)?)?"
+    r"(?:pegar|golpear|patear|aventar|romper)\w*",
     # Threats to kill or hurt: "me quiere matar", "va a matarme", "amenazó con matarme".
     r"\b(?:quiere|quieren|queria|va a|van a|iba a|amenaza con|amenazo con|amenazan con"
     r"|amenazaron con)\s+(?:me |nos |la |lo |te |le |les )?"
@@ -353,7 +356,8 @@ _WEAK = (
     r"\b(?:restregando|metio la mano|me tiene agarrad[oa]|la tiene agarrad[oa]"
     r"|no me deja (?:bajar|salir|ir|irme)|no la deja (?:bajar|salir|ir|irse)|no la suelta)\b",
     # Health emergencies.
-    r"\b(?:no puede respirar|no respira|convulsionando|convulsiona|no reacciona|se desmayo"
+    r"\b(?:no puede respirar|no respira|convulsionando|convulsiona|no reacciona"
+    r"|se desmayo(?!\s+(?:el otro dia|la otra vez)\b)"
     r"|se esta desvaneciendo|desvanecid[oa]|se trago|se esta ahogando|se ahoga|no puede hablar"
     r"|deshidratad[oa]|se cayo y|lleva toda la noche en el piso|no se puede parar)\b",
     # Someone missing or lost now.
@@ -362,7 +366,7 @@ _WEAK = (
     r"|documentos|expedientes|papeles|archivos|folios|facturas|oficios|pruebas|evidencias?"
     r"|registros|multas|boletas|actas|pagos|cobros)\b)|\bno lleva su medicina\b",
     r"\b(?:se perdio|se salio de la casa|no (?:la|lo|los|las) encontramos|no encontramos a"
-    r"|ya no esta"
+    r"|ya no esta(?!\s+la persona\b)"
     r"|se corto hace|ubicacion se quedo|cambio de ruta|se metio por otro lado)\b",
     # "No la encuentro" of a person, not of an article in the code.
     r"\bno\s+(?:la|lo)\s+encuentro\b(?!\s+en\s+(?:el|la|los|las)\s+(?:codigo|ley|lista|pagina"
@@ -382,6 +386,8 @@ _WEAK = (
     r"\b(?:me|la|nos|le)\s+(?:manosea|manosean|manoseo|viola|violan)\b",
     r"\b(?:me|nos|le|la|lo)\s+(?:golpea|golpean|pega|pegan|maltrata|maltratan|amenaza"
     r"|amenazan|lastima|encierra|ahorca|quema)\b",
+    # ...not the building's or a programme's: "la salida de emergencia", "el apoyo de emergencia".
+    r"(?<!salida de )(?<!salidas de )(?<!apoyo de )(?<!apoyos de )(?<!plan de )"
     r"\bemergencia\b|\bfuga\s+de\s+gas\b|\blinchamiento\b",
     # Hurt or threatened a moment ago, and the aggressor is still there.
     r"\b(?:me|nos|la|le|lo)\s+(?:amenazo|amenazaron|empujo|empujaron|golpeo|golpearon|agredio"
@@ -393,8 +399,11 @@ _WEAK = (
     # Someone just hurt, told with "ayuda" or a place: "golpearon a la cajera, ayuda".
     r"\b(?:golpearon|golpeo|madrearon|apuñalaron|apunalaron|acuchillaron|balearon|asaltaron"
     r"|atropellaron)\s+a\s+(?:la|el|un|una|mi|su|nuestra|nuestro)\b",
-    r"\b(?:cuchillos?|navajas?|machetes?|pistolas?|armas?|armad[oa]s?|rifles?|escopetas?"
-    r"|cuerno de chivo|balazos?|disparos?|balacera|balas?|cuter|pica hielo|picahielo)\b",
+    r"\b(?:cuchillos?|navajas?|machetes?|armas?|armad[oa]s?|rifles?|escopetas?"
+    r"|cuerno de chivo|balazos?|disparos?|balacera|balas?|cuter|pica hielo|picahielo)\b"
+    # ...but not a glue or water gun: "la pistola de silicón".
+    r"|\bpistolas?\b(?!\s+de\s+(?:silicon|silicona|agua|aire|pintura|calor|juguete|clavos"
+    r"|grapas)\b)",
     r"\b(?:quemar|incendiar|echar(?:le)? gasolina|garrafon de gasolina|incendio)\b",
     r"\bno\s+(?:ha|han|a)\s+(?:regresado|llegado|aparecido|vuelto)\b",
     r"\b(?:hij[oa]|espos[oa]|mama|papa|herman[oa]|novi[oa]|compañer[oa]|companer[oa]|sobrin[oa]"
@@ -495,10 +504,12 @@ _IDIOMS = re.compile(
     r"|una|un|todo el|toda la|de vacaciones|del trabajo|de la oficina|a la playa)\b"
     r"(?!.{0,30}\bpara\s+siempre\b)"
     r"|\bme\s+va\s+a\s+matar\s+(?:el|la|mi)\s+(?:jef[ea]|director[a]?|coordinador[a]?|supervisor[a]?"
-    r"|licenciad[oa]|esposa|esposo|mama|suegra)\s+si\s+no\b"
+    r"|licenciad[oa]|mama|suegra)\s+si\s+(?:no|llego|vuelvo)\b"
     r"|\b(?:me|nos)\s+(?:esta|estan)\s+matando\s+con\s+(?:tanto|tanta|tantos|tantas|el|la|los|las)\b"
     r"|\b(?:siguiendo|sigue|persigue)\s+la\s+mala\s+suerte\b|\bla\s+mala\s+suerte\s+me\s+"
     r"(?:sigue|persigue|anda siguiendo)\b"
+    r"|\b(?:un|una|el|la|mi|su)\s+(?:gat|perr|michi|lomit)\w*\s+(?:me|nos|la|lo)\s+"
+    r"(?:sigue|siguen|persigue)\b"
     r"|\b(?:bien|muy|re|medio)\s+cuetes?\b|\bemergencia\s+de\s+chismes?\b"
     r"|\bde\s+(?:la\s+|puro\s+)?(?:flojera|verguenza|pena|risa|hambre|sue[nñ]o|cansancio"
     r"|aburrimiento)\s+me\s+(?:quiero morir|muero|voy a morir)\b"
