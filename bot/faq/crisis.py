@@ -211,6 +211,23 @@ _SUICIDE = (
     r"\b(?:me\s+falta|nomas\s+me\s+falta|solo\s+me\s+falta)\s+despedirme\b",
     r"\b(?:escribi|deje)\s+(?:mi|la|una)\s+carta\b.{0,60}\bya\s+(?:pague|salde)\b"
     r"|\bya\s+(?:pague|salde)\b.{0,60}\b(?:escribi|deje)\s+(?:mi|la|una)\s+carta\b",
+    # Typed in a hurry: "me quiero matr".
+    r"\bme\s+(?:quiero|voy a)\s+(?:matr|mtar|amtar|matra|maatar)\b",
+    # Pills already taken ("ya tomé las pastillas"), not one's daily medicine.
+    r"\bya\s+(?:me\s+)?tome\s+(?:todas\s+)?las\s+pastillas\b(?!\s+de\s+(?:la\s+|el\s+)?(?:presion"
+    r"|diabetes|azucar|tiroides|colesterol|gastritis|alergia|antibiotico))",
+    r"\b(?:me|se)\s+(?:tome|tomo|trague|trago|bebi|bebio)\s+(?:lo|el)\s+(?:de las ratas"
+    r"|para las ratas|matarratas|veneno)\b",
+    r"\bpastillas\b.{0,80}\bya\s+(?:las|los)\s+(?:conte|tengo contad[oa]s)\b"
+    r"|\bya\s+(?:las|los)\s+(?:conte|tengo contad[oa]s)\b.{0,40}\bpastillas\b",
+    r"\b(?:compre|consegui|traigo|amarre)\s+(?:la|una)\s+soga\b",
+    # A departure with a date: "se va para siempre hoy en la noche", "si me muero hoy…".
+    r"\b(?:me voy|se va|irme|irse|me ire)\s+para\s+siempre\s+(?:hoy|esta noche|mañana|manana)\b",
+    r"\bsi\s+(?:me muero|muero)\s+(?:hoy|esta noche|mañana|manana)\b",
+    r"\bque\s+se\s+vea\s+como\s+(?:un\s+)?accidente\b",
+    # Things given away "because I won't need them": "le regalé mi moto, ya no la voy a ocupar".
+    r"\b(?:regale|le di|les di|deje)\b.{0,80}\bya\s+no\s+(?:lo|la|los|las)\s+voy\s+a\s+(?:ocupar"
+    r"|usar|necesitar)\b",
 )
 
 # Violence against a woman or sexual violence happening now or just now: always a crisis.
