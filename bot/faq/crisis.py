@@ -107,7 +107,8 @@ _SUICIDE = (
     r"\b(?:acabar|terminar|acabo|termino)\s+con\s+(?:todo|mi vida|esto)\b",
     r"\b(?:no le encuentro|ya no tiene|no tiene|no le veo)\s+(?:sentido|caso)\s+(?:a\s+)?"
     r"(?:la vida|vivir|seguir|nada)\b",
-    r"\b(?:la|una)\s+(?:cuerda|soga)\s+(?:lista|preparada)\b|\btengo\s+(?:la|una)\s+soga\b",
+    r"\b(?:la|una)\s+(?:cuerda|soga)\s+(?:lista|preparada)\b"
+    r"|\b(?:tengo|compre|consegui|traigo|amarre)\s+(?:la|una)\s+soga\b",
     r"\bya\s+no\s+voy\s+a\s+ser\s+(?:un\s+|una\s+)?(?:problema|carga|estorbo|molestia)\s+"
     r"(?:pa|para)\s+nadie\b",
     r"\bya\s+no\s+(?:aguanto|puedo)\b.{0,40}\b(?:hoy|ahorita|esta noche)\s+se\s+acaba\s+todo\b",
@@ -167,7 +168,8 @@ _SUICIDE = (
     r"despertar\b(?:\s+nunca)?|\bdormir\s+y\s+no\s+despertar\b",
     r"\bnadie\s+me\s+va\s+a\s+extra(?:n|ñ)ar\b|\b(?:descansando|descansar)\s+para\s+siempre\b",
     r"\b(?:me|se)\s+(?:tome|tomo|trague|trago|bebi|bebio)\s+(?:un|una|todo|toda|todas|el|la|las|los)?\s*"
-    r"(?:frasco|caja|botella|cloro|veneno|raticida|pastillas|clonazepam|cloralex|insecticida)\b",
+    r"(?:frasco|caja|botella|cloro|veneno|raticida|matarratas|pastillas|clonazepam|cloralex"
+    r"|insecticida|lo\s+(?:de|para)\s+las\s+ratas)\b",
     r"\b(?:me voy a estrellar|estrellarme|aventarme al trafico)\b",
     r"\bya\s+no\s+(?:voy|vamos)\s+a\s+(?:molestar|estorbar)\s+(?:mas\s+)?a\s+nadie\b",
     r"\bdej\w*\s+(?:su|el|la|mi)\s+(?:arma|pistola)\b.{0,60}\b(?:carta|nota|no contesta)\b",
@@ -213,21 +215,18 @@ _SUICIDE = (
     r"|\bya\s+(?:pague|salde)\b.{0,60}\b(?:escribi|deje)\s+(?:mi|la|una)\s+carta\b",
     # Typed in a hurry: "me quiero matr".
     r"\bme\s+(?:quiero|voy a)\s+(?:matr|mtar|amtar|matra|maatar)\b",
-    # Pills already taken ("ya tomé las pastillas"), not one's daily medicine.
-    r"\bya\s+(?:me\s+)?tome\s+(?:todas\s+)?las\s+pastillas\b(?!\s+de\s+(?:la\s+|el\s+)?(?:presion"
+    # Pills already taken ("ya tomé las pastillas"), not one's daily medicine ("me tomé" is above).
+    r"\bya\s+tome\s+(?:todas\s+)?las\s+pastillas\b(?!\s+de\s+(?:la\s+|el\s+)?(?:presion"
     r"|diabetes|azucar|tiroides|colesterol|gastritis|alergia|antibiotico))",
-    r"\b(?:me|se)\s+(?:tome|tomo|trague|trago|bebi|bebio)\s+(?:lo|el)\s+(?:de las ratas"
-    r"|para las ratas|matarratas|veneno)\b",
     r"\bpastillas\b.{0,80}\bya\s+(?:las|los)\s+(?:conte|tengo contad[oa]s)\b"
     r"|\bya\s+(?:las|los)\s+(?:conte|tengo contad[oa]s)\b.{0,40}\bpastillas\b",
-    r"\b(?:compre|consegui|traigo|amarre)\s+(?:la|una)\s+soga\b",
     # A departure with a date: "se va para siempre hoy en la noche", "si me muero hoy…".
-    r"\b(?:me voy|se va|irme|irse|me ire)\s+para\s+siempre\s+(?:hoy|esta noche|mañana|manana)\b",
+    r"\b(?:me voy|se va|irse|me ire)\s+para\s+siempre\s+(?:hoy|esta noche|mañana|manana)\b",
     r"\bsi\s+(?:me muero|muero)\s+(?:hoy|esta noche|mañana|manana)\b",
     r"\bque\s+se\s+vea\s+como\s+(?:un\s+)?accidente\b",
     # Things given away "because I won't need them": "le regalé mi moto, ya no la voy a ocupar".
-    r"\b(?:regale|le di|les di|deje)\b.{0,80}\bya\s+no\s+(?:lo|la|los|las)\s+voy\s+a\s+(?:ocupar"
-    r"|usar|necesitar)\b",
+    r"\b(?:regale|le di|les di|deje)\b.{0,80}\bya\s+no\s+(?:lo|la|los|las)\s+voy\s+a\s+"
+    r"(?:ocupar|usar)\b",
 )
 
 # Violence against a woman or sexual violence happening now or just now: always a crisis.
