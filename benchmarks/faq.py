@@ -45,6 +45,7 @@ DEV_FILES = (
     "thirtieth_dev.toml",
     "thirtysecond_dev.toml",
     "thirtysixth_dev.toml",
+    "thirtyseventh_dev.toml",
 )
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)

@@ -27,6 +27,7 @@ DEV_FILES = (
     DATA_DIR / "thirtieth_dev.toml",
     DATA_DIR / "thirtysecond_dev.toml",
     DATA_DIR / "thirtysixth_dev.toml",
+    DATA_DIR / "thirtyseventh_dev.toml",
 )
 HOLDOUT_FILES = (
     DATA_DIR / "servants_holdout.toml",
@@ -382,6 +383,17 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "mi hermano se va para siempre a Estados Unidos, ¿le dan su finiquito?",
         "ese formato viejo ya no lo voy a usar, ¿lo tiro o lo archivo?",
         "me quiero matricular en la prepa abierta, ¿me dan permiso los sábados?",
+        "el jefe me va a matar si llego tarde otra vez, ¿a qué hora cierran el checador?",
+        "la supervisora dice que me va a levantar un acta por las faltas, ¿puede?",
+        "los de la oficina se van a morir de la risa con mi disfraz de la posada",
+        "hace como cuatro años me asaltaron en la parada, ya lo superé; ¿dan cursos de defensa"
+        " personal?",
+        "hace tiempo se perdió un niño en el desfile y esa tarde lo recogieron sus papás, ¿hay"
+        " protocolo?",
+        "el año pasado hubo un incendio en la bodega y ya se atendió, ¿queda en algún registro?",
+        "¿cómo saca un policía municipal su licencia de portación de armas?",
+        "para la pastorela usamos un machete de utilería, ¿lo podemos guardar en la bodega?",
+        "alguien sacó los oficios del archivo para desaparecerlos, ¿lo tengo que denunciar?",
     ],
 )
 def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -422,6 +434,11 @@ def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: 
         "un señor de la fila trae una pistola",
         "me va a matar mi esposo si no le doy el dinero",
         "mi esposo me va a matar si llego tarde otra vez",
+        "mi jefe me va a matar, trae la pistola en la mano y no nos deja salir",
+        "el dueño del bar me amenazó con levantarme si no le firmo el permiso",
+        "hace como dos años mi ex me golpeaba y hoy llegó a la ventanilla con un cuchillo",
+        "hace tiempo que mi pareja me pega y hoy me dijo que me va a matar",
+        "se llevaron los papeles de la casa y a mi hermana, dicen que la van a desaparecer",
         "un señor me sigue diario desde la parada hasta la oficina",
         "es una emergencia, se desmayó un señor en la sala de espera",
     ],

@@ -487,6 +487,8 @@ _IDIOMS = re.compile(
     r"|me morire)\s+de\s+(?:la\s+|lo\s+|tanto\s+)?(?:verguenza|pena|risa|hambre"
     r"|sue[nñ]o|flojera|aburrimiento|aburrid[oa]|larg[oa]|tedios[oa]"
     r"|calor|frio|cansancio|envidia|nervios|emocion|gusto|ternura|antojo|sed|celos)\b"
+    r"|\b(?:se|te|nos)\s+(?:va|van|vas|vamos)\s+a\s+morir\s+de\s+(?:la\s+)?(?:risa|verguenza"
+    r"|envidia|gusto|ternura|nervios|emocion|celos)\b"
     r"|\b(?:el|este|ese|la|esta|esa|los|estos|las|estas|mi|mis)\s+(?:calor|frio|hambre|sue[nñ]o"
     r"|dolor(?: de \w+)?|trafico|espalda|cabeza|muela|cruda|risa|chamba|trabajo|estres|pies"
     r"|zapatos|tacones|gripa|tos|examenes?|tareas?|cierre|colitis|rodilla|tramites?|expedientes?"
@@ -496,10 +498,17 @@ _IDIOMS = re.compile(
     r"|sue[nñ]o|dolor|trafico|espalda|cabeza|muela|cruda|risa|pies|zapatos|tacones|gripa|tos|colitis"
     r"|rodilla)\b"
     r"|\b(?:mi|la|el)\s+(?:jef[ea]|director[a]?|coordinador[a]?|supervisor[a]?|maestr[oa]|profe)"
-    r"\s+me\s+va\s+a\s+matar\s+si\s+no\s+(?:entrego|llego|termino|acabo|mando|subo|presento"
-    r"|capturo|cierro|tengo)\b"
+    r"\s+me\s+va\s+a\s+matar\s+si\s+(?:no\s+(?:entrego|llego|termino|acabo|mando|subo|presento"
+    r"|capturo|cierro|tengo)|(?:vuelvo\s+a\s+)?llego\s+tarde|vuelvo\s+a\s+llegar\s+tarde)\b"
     r"|\b(?:esta|la|mi|este|el)\s+(?:chamba|trabajo|oficina|cierre|auditoria)\s+me\s+va\s+a"
     r"\s+matar\b"
+    r"|\blevantar(?:me|le|te|nos|les)?\s+(?:un\s+|una\s+|el\s+|la\s+)?(?:acta|actas|reporte"
+    r"|queja|infraccion|multa|inventario|censo|pedido|falsos)\b"
+    r"|\b(?:licencia|permiso)s?\s+(?:de|para)\s+(?:portacion|portar|porte)\s+(?:de\s+)?armas?\b"
+    r"|\b(?:pistolas?|armas?|cuchillos?|machetes?|espadas?|rifles?)\s+de\s+(?:utileria|juguete"
+    r"|plastico|carton|mentiritas|hule)\b"
+    r"|\b(?:expedientes?|documentos?|recibos?|papeles|archivos?|facturas?|oficios?|pruebas"
+    r"|evidencias?|boletas?)\b(?:\s+\w+){0,16}?\s+desaparecer(?:los|las)\b"
     r"|\bquema\s+de\s+judas\b|\bquemar\s+(?:los\s+|el\s+|unos\s+)?(?:cohetes|castillo|toritos?"
     r"|juegos pirotecnicos|judas)\b"
     r"|\bsiguiendo\s+en\s+(?:instagram|facebook|face|tiktok|twitter|redes)\b"
@@ -553,11 +562,12 @@ hambre" is a saying only in the first person: "la abuelita se va a morir de hamb
 neglect."""
 
 _LONG_AGO = re.compile(
-    r"(?<!desde )\bhace\s+(?:mas de\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco|seis|siete|ocho"
-    r"|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os?|mes(?:es)?)\b(?!\s+que\b)"
+    r"(?<!desde )\bhace\s+(?:mas de\s+|como\s+|casi\s+)?(?:(?:\d+|un|una|dos|tres|cuatro|cinco"
+    r"|seis|siete|ocho|nueve|diez|varios|varias|unos|unas|muchos|muchas)\s+)?(?:a[nñ]os?|mes(?:es)?)\b(?!\s+que\b)"
     r"|(?<!desde )\bel\s+(?:a[nñ]o|mes)\s+pasado\b"
     r"|(?<!desde )\bhace\s+(?:una|un par de|dos|tres|varias|unas)\s+semanas?\b(?!\s+que\b)"
     r"|(?<!desde )\bla\s+semana\s+pasada\b"
+    r"|(?<!desde )\bhace\s+(?:mucho\s+)?tiempo\b(?!\s+que\b)"
 )
 """Long ago, not "hace meses que me pega" or "desde el año pasado" (still going on)."""
 _SETTLED = re.compile(
@@ -571,6 +581,8 @@ _SETTLED = re.compile(
     r"|\bya\s+tengo\s+(?:la\s+|una\s+)?orden\b"
     r"|\bya\s+(?:ni|no)\s+vive\s+(?:aqui|en el estado|en toluca|conmigo|en la casa)\b"
     r"|\bno\s+hubo\s+heridos\b|\bvinculad[oa]\s+a\s+proceso\b"
+    r"|\bya\s+(?:se\s+atendio|lo\s+supere|la\s+supere|(?:lo|la)\s+encontraron)\b"
+    r"|\b(?:lo|la|los|las)\s+recogieron\b|\bel\s+seguro\s+pago\b"
 )
 """A past event already settled ("hace dos años me asaltaron…, ya estoy bien") is a question
 about what followed, not a danger now; suicidal words still count."""
