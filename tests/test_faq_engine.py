@@ -50,6 +50,7 @@ LATE_FILES = (
     DATA_DIR / "thirtythird_holdout.toml",
     DATA_DIR / "thirtyfourth_holdout.toml",
     DATA_DIR / "thirtyfifth_holdout.toml",
+    DATA_DIR / "thirtyeighth_holdout.toml",
 )
 """A third writer's set, added after all tuning: held aside like the second."""
 SIBLING_FILES = (DATA_DIR / "fourteenth_holdout.toml", DATA_DIR / "sixteenth_holdout.toml")
@@ -110,15 +111,15 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
 
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
-    "dev": {"answer": 0.89, "one_tap": 0.975, "wrong": 0.015, "offtopic": 0.02, "false": 0.09},
-    "holdout": {"answer": 0.86, "one_tap": 0.95, "wrong": 0.035, "offtopic": 0.04, "false": 0.10},
-    "fresh": {"answer": 0.965, "one_tap": 0.99, "wrong": 0.025, "offtopic": 0.06, "false": 0.08},
-    "fifth": {"answer": 0.97, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.04, "false": 0.07},
-    "late": {"answer": 0.925, "one_tap": 0.985, "wrong": 0.025, "offtopic": 0.035, "false": 0.085},
+    "dev": {"answer": 0.86, "one_tap": 0.975, "wrong": 0.012, "offtopic": 0.01, "false": 0.07},
+    "holdout": {"answer": 0.84, "one_tap": 0.95, "wrong": 0.025, "offtopic": 0.04, "false": 0.07},
+    "fresh": {"answer": 0.95, "one_tap": 0.99, "wrong": 0.015, "offtopic": 0.06, "false": 0.05},
+    "fifth": {"answer": 0.97, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.04, "false": 0.05},
+    "late": {"answer": 0.895, "one_tap": 0.985, "wrong": 0.012, "offtopic": 0.02, "false": 0.075},
     "siblings": {
-        "answer": 0.97,
+        "answer": 0.96,
         "one_tap": 0.99,
-        "wrong": 0.03,
+        "wrong": 0.015,
         "offtopic": 0.05,
         "false": 0.07,
     },
@@ -130,8 +131,9 @@ crisis and calm messages, the thirteenth writer's short and situational question
 entry) and the eighteenth writer's legal questions no entry answers and questions about two
 entries, the twentieth writer's week of messages and the twenty-second writer's long and
 situational questions and the twenty-fourth writer's police, registry and window staff, the
-thirtieth writer's questions, the thirty-first's, thirty-third's, thirty-fourth's and
-thirty-fifth's whole sets, each written after the tuning that came before it (README)."""
+thirtieth writer's questions, the thirty-first's, thirty-third's, thirty-fourth's,
+thirty-fifth's and thirty-eighth's whole sets, each written after the tuning that came before
+it (README)."""
 CALM_CEILINGS = {
     "dev": 0.32,
     "holdout": 0.32,

@@ -166,9 +166,9 @@ CALIBRATIONS: dict[str, Calibration] = {
         word_crisis=30.0,
         part_weight=0.85,
         gate=AnswerGate(
-            bias=-16.059,
-            weights=(2.242, 11.844, 10.077, 1.02, 3.281, 6.424, 2.657, -0.372),
-            threshold=0.75,
+            bias=-16.043,
+            weights=(1.744, 11.143, 10.192, 1.039, 3.442, 5.988, 2.795, -0.786),
+            threshold=0.85,
         ),
     ),
 }
