@@ -46,6 +46,7 @@ DEV_FILES = (
     "thirtysecond_dev.toml",
     "thirtysixth_dev.toml",
     "thirtyseventh_dev.toml",
+    "thirtyninth_dev.toml",
 )
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)

@@ -28,6 +28,7 @@ DEV_FILES = (
     DATA_DIR / "thirtysecond_dev.toml",
     DATA_DIR / "thirtysixth_dev.toml",
     DATA_DIR / "thirtyseventh_dev.toml",
+    DATA_DIR / "thirtyninth_dev.toml",
 )
 HOLDOUT_FILES = (
     DATA_DIR / "servants_holdout.toml",
@@ -109,9 +110,22 @@ def test_labelled_sets_are_big_enough(engine: FaqEngine, parts: dict[str, list[C
     assert not unknown, f"labelled ids missing from content: {unknown}"
 
 
+def test_a_second_right_answer_written_as_a_string_is_refused(tmp_path: pathlib.Path) -> None:
+    """A writer once gave `acceptable = "cohecho"`: read as letters, that right answer was
+    silently lost; the loader now refuses it."""
+    path = tmp_path / "cases.toml"
+    path.write_text(
+        '[[case]]\nsplit = "dev"\nkind = "entry"\ntext = "¿qué es el peculado?"\n'
+        'expected = "peculado"\nacceptable = "cohecho"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="acceptable"):
+        load_cases([path])
+
+
 # Floors a little under the figures measured by benchmarks/faq.py (README, "Preguntas").
 FLOORS = {
-    "dev": {"answer": 0.86, "one_tap": 0.975, "wrong": 0.012, "offtopic": 0.01, "false": 0.07},
+    "dev": {"answer": 0.855, "one_tap": 0.975, "wrong": 0.012, "offtopic": 0.01, "false": 0.07},
     "holdout": {"answer": 0.84, "one_tap": 0.95, "wrong": 0.025, "offtopic": 0.04, "false": 0.07},
     "fresh": {"answer": 0.95, "one_tap": 0.99, "wrong": 0.015, "offtopic": 0.06, "false": 0.05},
     "fifth": {"answer": 0.97, "one_tap": 0.98, "wrong": 0.02, "offtopic": 0.04, "false": 0.05},
@@ -396,6 +410,9 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "¿cómo saca un policía municipal su licencia de portación de armas?",
         "para la pastorela usamos un machete de utilería, ¿lo podemos guardar en la bodega?",
         "alguien sacó los oficios del archivo para desaparecerlos, ¿lo tengo que denunciar?",
+        "la directora me va a matar si no le entrego la nómina hoy",
+        "¿dónde consigo estadísticas oficiales de suicidio para el informe del DIF?",
+        "nos van a matar en la auditoría de la semana que entra",
     ],
 )
 def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -441,6 +458,8 @@ def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: 
         "hace como dos años mi ex me golpeaba y hoy llegó a la ventanilla con un cuchillo",
         "hace tiempo que mi pareja me pega y hoy me dijo que me va a matar",
         "se llevaron los papeles de la casa y a mi hermana, dicen que la van a desaparecer",
+        "busco datos de suicidio porque yo también he pensado en suicidarme",
+        "me van a matar en la salida, me están esperando afuera",
         "un señor me sigue diario desde la parada hasta la oficina",
         "es una emergencia, se desmayó un señor en la sala de espera",
     ],
@@ -642,6 +661,7 @@ def test_the_lexical_engine_has_no_gate(lexical: FaqEngine) -> None:
         "en Argentina cuántos años dan por feminicidio",
         "¿es delito en Estados Unidos grabar a un policía?",
         "qué dice el código penal de Chile del cohecho",
+        "¿en Colombia también tienen defensorías en cada municipio? ¿cómo trabajan allá?",
     ],
 )
 def test_another_countrys_law_is_never_answered_directly(engine: FaqEngine, text: str) -> None:

@@ -137,13 +137,16 @@ def load_cases(paths: Iterable[pathlib.Path]) -> list[Case]:
                 kind in {"offtopic", "calm"} and expected is not None
             ):
                 raise ValueError(f"{path}: case #{index + 1}: 'expected' is wrong for {kind}")
+            acceptable = raw.get("acceptable", [])
+            if not isinstance(acceptable, list) or not all(isinstance(a, str) for a in acceptable):
+                raise ValueError(f"{path}: case #{index + 1}: 'acceptable' must be a list of ids")
             cases.append(
                 Case(
                     raw["text"],
                     kind,
                     split,
                     expected,
-                    tuple(raw.get("acceptable", ())),
+                    tuple(acceptable),
                     str(raw.get("style", "")),
                     str(raw.get("crisis_kind", "")),
                 )

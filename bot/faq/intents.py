@@ -176,7 +176,8 @@ _HERE_RE = re.compile(r"\b(?:mexico|mexicana|mexicano|toluca|edomex|aqui)\b")
 _LAW_WORDS = (
     r"ley|leyes|pena|penas|codigo|delito|delitos|legal|ilegal|castig\w*|articulo|"
     r"constitucion|sancion\w*|carcel|multa|tipific\w*|juzga\w*|dan por|"
-    r"feminicidio|homicidio|robo|aborto|cohecho|soborno|extorsion|secuestro|peculado|divorcio"
+    r"feminicidio|homicidio|robo|aborto|cohecho|soborno|extorsion|secuestro|peculado|divorcio|"
+    r"defensorias?|derechos humanos"
 )
 _WITHIN = r"(?:\w+ ){0,6}"
 _OTHER_JURISDICTION_RE = re.compile(
