@@ -47,6 +47,7 @@ DEV_FILES = (
     "thirtysixth_dev.toml",
     "thirtyseventh_dev.toml",
     "thirtyninth_dev.toml",
+    "fortieth_dev.toml",
 )
 HOLDOUT_FILES = ("servants_holdout.toml", "holdout.toml", "crisis_holdout.toml")
 FRESH_FILES = ("fresh_holdout.toml",)

@@ -29,6 +29,7 @@ DEV_FILES = (
     DATA_DIR / "thirtysixth_dev.toml",
     DATA_DIR / "thirtyseventh_dev.toml",
     DATA_DIR / "thirtyninth_dev.toml",
+    DATA_DIR / "fortieth_dev.toml",
 )
 HOLDOUT_FILES = (
     DATA_DIR / "servants_holdout.toml",
@@ -315,6 +316,13 @@ def test_crisis_is_detected_first(engine: FaqEngine, text: str) -> None:
         "si me muero mañana, ¿quién cobra mi último pago?",
         "¿cuánto paga el seguro si choco? quiero que se vea como accidente",
         "les di mis herramientas a los compañeros, ya no las voy a necesitar",
+        "¿qué pasa con mis deudas si me muero? ya compré la cuerda",
+        "¿el seguro de vida paga si alguien se quita la vida? es para esta semana",
+        "ya tengo la carta escrita y todo listo, ¿quién cobra mi finiquito?",
+        "dice que nadie lo va a extrañar y no se quiere bajar del puente",
+        "ya no tengo para qué seguir, ¿a quién le dejo las llaves?",
+        "metí la manguera del escape al coche y cerré las ventanas",
+        "mi compañera se cortó los brazos y dice que en la noche va a ser peor",
     ],
 )
 def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, text: str) -> None:
@@ -413,6 +421,16 @@ def test_suicidal_intent_in_other_words_gets_the_life_line(lexical: FaqEngine, t
         "la directora me va a matar si no le entrego la nómina hoy",
         "¿dónde consigo estadísticas oficiales de suicidio para el informe del DIF?",
         "nos van a matar en la auditoría de la semana que entra",
+        "ya compré la cuerda para amarrar las cajas de la mudanza",
+        "mi jefa dice que nos va a matar si no entregamos la lista a tiempo",
+        "este papeleo me tiene al borde del suicidio jaja, ¿cuándo cierra la ventanilla?",
+        "traigo un sueño que me muero, ¿hay café en la sala?",
+        "a la de compras la están matando de trabajo con el cierre",
+        "vi una nota sobre un incendio en Puebla, ¿aquí hay protocolo para mercados?",
+        "voy a dar un taller sobre personas desaparecidas, ¿qué instancias hay?",
+        "el mes pasado se perdió una niña en el tianguis y la encontraron en media hora, ¿hay"
+        " protocolo?",
+        "¿qué señales de suicidio debo reconocer en los jóvenes del taller?",
     ],
 )
 def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: str) -> None:
@@ -460,6 +478,7 @@ def test_danger_words_without_danger_are_not_a_crisis(lexical: FaqEngine, text: 
         "se llevaron los papeles de la casa y a mi hermana, dicen que la van a desaparecer",
         "busco datos de suicidio porque yo también he pensado en suicidarme",
         "me van a matar en la salida, me están esperando afuera",
+        "la semana pasada se perdió mi hija y no la encontraron, sigue sin aparecer",
         "un señor me sigue diario desde la parada hasta la oficina",
         "es una emergencia, se desmayó un señor en la sala de espera",
     ],
@@ -510,6 +529,16 @@ def test_a_middling_suicidal_vote_gets_every_line() -> None:
     assert line_for_vote(0.9, Line.WOMEN) is Line.LIFE
     assert line_for_vote(0.6, Line.WOMEN) is Line.GENERAL
     assert line_for_vote(0.3, Line.WOMEN) is Line.WOMEN
+
+
+def test_a_child_tied_up_by_others_is_danger_but_not_suicidal_intent(lexical: FaqEngine) -> None:
+    """Words that read as suicidal around someone held by others ("en la azotea… ya no se oye")
+    are that person's danger: the reply lists every line, not only the Línea de la Vida."""
+    result = lexical.ask(
+        "dicen que al niño de junto lo tienen amarrado en la azotea y ya no se oye"
+    )
+    assert result.decision is Decision.CRISIS
+    assert result.line is Line.GENERAL
 
 
 def test_a_child_about_to_fall_is_danger_but_not_suicidal_intent(lexical: FaqEngine) -> None:

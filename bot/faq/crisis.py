@@ -108,7 +108,8 @@ _SUICIDE = (
     r"\b(?:no le encuentro|ya no tiene|no tiene|no le veo)\s+(?:sentido|caso)\s+(?:a\s+)?"
     r"(?:la vida|vivir|seguir|nada)\b",
     r"\b(?:la|una)\s+(?:cuerda|soga)\s+(?:lista|preparada)\b"
-    r"|\b(?:tengo|compre|consegui|traigo|amarre)\s+(?:la|una)\s+soga\b",
+    r"|\b(?:tengo|compre|consegui|traigo|amarre)\s+(?:la|una)\s+soga\b"
+    r"|\bya\s+(?:tengo|compre|consegui)\s+la\s+(?:cuerda|reata|mecate)\b(?!\s+(?:para|de|del)\b)",
     r"\bya\s+no\s+voy\s+a\s+ser\s+(?:un\s+|una\s+)?(?:problema|carga|estorbo|molestia)\s+"
     r"(?:pa|para)\s+nadie\b",
     r"\bya\s+no\s+(?:aguanto|puedo)\b.{0,40}\b(?:hoy|ahorita|esta noche)\s+se\s+acaba\s+todo\b",
@@ -180,6 +181,16 @@ _SUICIDE = (
     r"\bya\s+(?:lo|la|los|las)\s+van\s+a\s+necesitar\s+(?:mis|mi)\s+(?:hijos|hijas|hijo|hija"
     r"|familia|esposa|esposo)\b",
     r"\btodo\s+listo\s+en\s+(?:el|mi)\s+(?:cuarto|recamara|bano|azotea|cochera)\b",
+    r"\bya\s+tengo\s+(?:la|mi)\s+carta\s+(?:escrita|lista|hecha)\s+y\s+todo\s+(?:listo|preparado)\b",
+    r"\bnadie\s+(?:me|lo|la|nos)\s+(?:va|van)\s+a\s+extra[nñ]ar\b"
+    r"|\b(?:ya\s+no\s+)?(?:tiene|tengo)\s+(?:para|pa)\s+que\s+seguir\b"
+    r"|\bmanguera\s+del\s+escape\b"
+    r"|\b(?:se|me)\s+(?:corto|corte)\s+(?:los|las|mis|sus)\s+(?:brazos|munecas|muñecas|piernas)\b",
+    # A question about dying by one's own hand with a date: "¿el seguro cubre si uno se quita la
+    # vida? es para esta semana".
+    r"\b(?:se\s+quita\s+la\s+vida|me\s+quito\s+la\s+vida|quitarse\s+la\s+vida|se\s+suicida"
+    r"|suicidio)\b.{0,80}\bes\s+para\s+(?:esta\s+semana|hoy|mañana|manana|esta\s+noche"
+    r"|este\s+fin)\b",
     r"\b(?:orilla|borde|cornisa)\s+(?:de la|del)\s+(?:azotea|techo|puente|edificio|barandal)\b",
     r"\b(?:del lado de afuera|al otro lado|del otro lado)\s+del\s+barandal\b"
     r"|\bpiernas\s+colgando\b",
@@ -498,7 +509,8 @@ _IDIOMS = re.compile(
     r"|sue[nñ]o|dolor|trafico|espalda|cabeza|muela|cruda|risa|pies|zapatos|tacones|gripa|tos|colitis"
     r"|rodilla)\b"
     r"|\b(?:mi|la|el)\s+(?:jef[ea]|director[a]?|coordinador[a]?|supervisor[a]?|maestr[oa]|profe)"
-    r"\s+me\s+va\s+a\s+matar\s+si\s+(?:no\s+(?:(?:le|les|lo|la)\s+)?(?:entrego|llego|termino|acabo|mando|subo|presento"
+    r"\s+(?:dice\s+(?:que|q)\s+)?(?:me|nos)\s+va\s+a\s+matar\s+si\s+(?:no\s+(?:(?:le|les|lo|la)\s+)?"
+    r"(?:entrego|entregamos|llego|llegamos|termino|terminamos|acabo|mando|mandamos|subo|presento"
     r"|capturo|cierro|tengo)|(?:vuelvo\s+a\s+)?llego\s+tarde|vuelvo\s+a\s+llegar\s+tarde)\b"
     r"|\b(?:esta|la|mi|este|el)\s+(?:chamba|trabajo|oficina|cierre|auditoria)\s+me\s+va\s+a"
     r"\s+matar\b"
@@ -513,12 +525,20 @@ _IDIOMS = re.compile(
     r"(?:el\s+)?suicidios?\b"
     r"|\b(?:me|nos|te|lo|la|los|las)\s+(?:van|va)\s+a\s+matar\s+en\s+(?:el|la|los|las)\s+"
     r"(?:examen(?:es)?|junta|entrevista|evaluacion|auditoria|partido|final|exposicion|revision)\b"
+    r"|\b(?:el|la|este|esta|los|las)\s+(?:tramites?|chamba|trabajo|oficina|cierre|papeleo|sistema"
+    r"|licencias?)\b.{0,40}\bal\s+borde\s+del\s+suicidio\b"
+    r"|\b(?:cruda|calor|frio|sue[nñ]o|hambre|flojera)\s+que\s+me\s+(?:quiero\s+morir|muero)\b"
+    r"|\b(?:matar|matando)\s+de\s+(?:trabajo|chamba|cansancio)\b"
+    r"|\b(?:nota|noticia|noticias|reportaje|video)\s+(?:\w+\s+){0,3}(?:de|del|sobre)\s+"
+    r"(?:un|el|la|los)\s+incendios?\b"
+    r"|\b(?:platica|taller|curso|capacitacion|tema|conferencia)\s+(?:\w+\s+){0,6}(?:sobre|de)\s+"
+    r"(?:las\s+)?personas\s+desaparecidas\b"
     r"|\bquema\s+de\s+judas\b|\bquemar\s+(?:los\s+|el\s+|unos\s+)?(?:cohetes|castillo|toritos?"
     r"|juegos pirotecnicos|judas)\b"
     r"|\bsiguiendo\s+en\s+(?:instagram|facebook|face|tiktok|twitter|redes)\b"
     r"|\bme\s+quede\s+afuera\s+de\s+mi\s+casa\b"
     r"|\b(?:mama|madre|papa|padre|mami)\s+(?:soltera|soltero|sola|solo)\b"
-    r"|\bprevencion\s+del\s+suicidio\b|\b(?:se[nñ]ales|factores)\s+de\s+(?:alerta|riesgo)\s+"
+    r"|\bprevencion\s+del\s+suicidio\b|\b(?:se[nñ]ales|factores|riesgo)\s+de\s+suicidio\b|\b(?:se[nñ]ales|factores)\s+de\s+(?:alerta|riesgo)\s+"
     r"(?:suicida|de suicidio|del suicidio)\b"
     r"|\b(?:ya\s+)?esta\s+que\s+(?:explota|echa lumbre|arde|truena)\b|\bechaba\s+lumbre\b"
     r"|\b(?:mata|mato|matar|matando|matarnos|matarme)\s+con\s+la\s+mirada\b"
@@ -587,6 +607,7 @@ _SETTLED = re.compile(
     r"|\bno\s+hubo\s+heridos\b|\bvinculad[oa]\s+a\s+proceso\b"
     r"|\bya\s+(?:se\s+atendio|lo\s+supere|la\s+supere|(?:lo|la)\s+encontraron)\b"
     r"|\b(?:lo|la|los|las)\s+recogieron\b|\bel\s+seguro\s+pago\b"
+    r"|(?<!no )\b(?:lo|la)\s+encontraron\s+(?:en|a los|a las|al|bien|san[oa]|con)\b"
 )
 """A past event already settled ("hace dos años me asaltaron…, ya estoy bien") is a question
 about what followed, not a danger now; suicidal words still count."""
@@ -629,6 +650,13 @@ _CHILD_FALLING = re.compile(
 """A child at the edge of a roof who may fall: danger, but not suicidal intent."""
 
 
+_HELD_BY_OTHERS = re.compile(
+    r"\b(?:lo|la|los|las)\s+(?:tienen|dejaron|tenian)\s+(?:amarrad|encerrad|encadenad)\w*"
+)
+"""Someone tied or shut in by others: what reads like suicidal words around them ("en la
+azotea… ya no se oye nada") is their danger, and the reply lists every line."""
+
+
 def pattern_line(normalized: str) -> Line | None:
     """Returns the line that fits a message matching a danger pattern, or ``None``.
 
@@ -640,7 +668,7 @@ def pattern_line(normalized: str) -> Line | None:
     if _CHILD_FALLING.search(normalized):
         return Line.GENERAL
     if _SUICIDE_RE.search(normalized):
-        return Line.LIFE
+        return Line.GENERAL if _HELD_BY_OTHERS.search(normalized) else Line.LIFE
     if _LONG_AGO.search(normalized) and _SETTLED.search(normalized):
         return None
     if _WOMEN_NOW_RE.search(normalized):
